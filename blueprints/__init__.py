@@ -1,0 +1,1 @@
+"""Quartier's modules. ``blueprints.app`` assembles them into the application."""

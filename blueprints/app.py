@@ -1,0 +1,173 @@
+"""The application factory: settings, extensions, the town edge, blueprints."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from blueprints.extensions import babel, csrf, db, limiter, login_manager, migrate
+from config import Settings, load_settings
+from tenants import access, resolver
+from tenants.registry import TenantRegistry
+
+BLUEPRINTS = ("core", "accounts", "town", "platform", "api")
+COMMAND_GROUPS = ("tenants.cli", "blueprints.accounts.cli", "blueprints.demo.cli")
+LANGUAGES = ("de", "en")
+
+
+class Quartier(Flask):
+    """Flask, with links that drop the ``/<slug>`` prefix on a town's own host."""
+
+    def url_for(self, endpoint, **values):
+        url = super().url_for(endpoint, **values)
+        return url if values.get("_external") else resolver.strip_host_prefix(url)
+
+
+def create_app(settings: Settings | None = None, **config_overrides) -> Quartier:
+    """Build the application from ``settings`` (default: the environment)."""
+    settings = settings or load_settings()
+    app = Quartier(__name__, instance_path=str(settings.instance_path))
+    app.config.update(settings.flask_config())
+    app.config.update(config_overrides)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _init_town_edge(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    for module in COMMAND_GROUPS:
+        app.cli.add_command(importlib.import_module(module).cli)
+
+    missing = access.undeclared_views(app)
+    if missing:
+        raise RuntimeError(f"These views declare no access rule: {', '.join(missing)}")
+    return app
+
+
+def _init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir("public")))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.session_protection = "strong"
+    from blueprints.accounts import services as accounts
+
+    login_manager.user_loader(accounts.load_user)
+    login_manager.request_loader(accounts.user_from_bearer_token)
+
+
+def _migrations_dir(tree: str):
+    return Path(__file__).resolve().parent.parent / "migrations" / tree
+
+
+def _init_town_edge(app):
+    with app.app_context():
+        engine = db.engine
+    registry = TenantRegistry(lambda: engine, ttl=app.config.get("TENANT_REGISTRY_TTL", 10.0))
+    app.extensions["quartier_registry"] = registry
+    app.url_map.converters["town"] = resolver.TownConverter
+    app.url_value_preprocessor(resolver.enter_requested_town)
+    app.url_defaults(resolver.add_town_to_url)
+    app.teardown_request(resolver.leave_town)
+    app.before_request(_enforce_access)
+    app.wsgi_app = resolver.TenantHostMiddleware(
+        app.wsgi_app, registry, app.config.get("TENANT_HOST_SUFFIX")
+    )
+
+
+def _enforce_access():
+    """The one place where every view's declared access rule is checked."""
+    view = app_view(request.endpoint)
+    rule = access.access_of(view)
+    if rule is None:
+        return None
+    status = access.check(rule, current_user, g.get("tenant"))
+    if status is not None:
+        abort(status)
+    return None
+
+
+def app_view(endpoint):
+    return current_app.view_functions.get(endpoint) if endpoint else None
+
+
+def _register_blueprints(app):
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"blueprints.{name}.blueprint")
+        app.register_blueprint(module.bp)
+
+
+def is_api_request() -> bool:
+    return "/api/v1" in request.path
+
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large",
+    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def _register_error_pages(app):
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if is_api_request():
+            return api_error(error.code, ERROR_CODES.get(error.code, "error"), error.description)
+        if error.code == 401:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        app.logger.exception("Unhandled error")
+        if is_api_request():
+            return api_error(500, "server_error", "Interner Fehler.")
+        try:
+            return render_template("error.html", error=None), 500
+        except Exception:  # the layout itself failed: answer plainly
+            return "Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.", 500
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None):
+    """The API's one error format (CONTRACT.md)."""
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _select_locale():
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return request.accept_languages.best_match(LANGUAGES, default="de")
+
+
+def _register_template_helpers(app):
+    from flask_babel import get_locale
+
+    from blueprints.town.services import switch_targets
+
+    @app.context_processor
+    def quartier_globals():
+        return {
+            "current_town": g.get("tenant"),
+            "can": lambda permission: access.can(current_user, permission, g.get("tenant")),
+            "role_labels": access.ROLE_LABELS,
+            "current_locale": str(get_locale()),
+            "town_switch_links": lambda: switch_targets(
+                current_user, g.get("tenant"), request.endpoint, request.view_args),
+        }

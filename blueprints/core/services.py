@@ -1,0 +1,57 @@
+"""Readiness checks and small shared helpers."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import text
+
+from tenants.db import db
+
+
+def is_local_path(target: str) -> bool:
+    """Whether ``target`` is a path on this site (safe to redirect to)."""
+    parts = urlsplit(target or "")
+    return bool(target) and target.startswith("/") and not target.startswith("//") \
+        and not parts.scheme and not parts.netloc
+
+
+def readiness() -> dict:
+    """Whether the database and (when configured) Redis answer, with timings."""
+    checks = {"database": _timed(_check_database)}
+    if current_app.config.get("REDIS_URL"):
+        checks["redis"] = _timed(_check_redis)
+    return checks
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        details = check() or {}
+        result = {"ok": True, **details}
+    except Exception as exc:  # readiness reports failures, it does not raise them
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _check_database() -> dict:
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        if connection.dialect.name != "postgresql":
+            return {}
+        # Thousands of town schemas bloat the catalog: keep an eye on it.
+        relations = connection.execute(text("SELECT count(*) FROM pg_class")).scalar()
+    return {"catalog_relations": relations}
+
+
+def _check_redis() -> dict:
+    from redis import Redis
+
+    client = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return {}

@@ -1,0 +1,33 @@
+"""Thin handlers for the global pages."""
+from flask import abort, redirect, render_template, request, session, url_for
+
+from blueprints.core import services
+from tenants.access import public
+from tenants.resolver import registry
+
+
+@public
+def index():
+    towns = [town for town in registry().all() if town.is_active]
+    return render_template("core/index.html", towns=towns)
+
+
+@public
+def healthz():
+    return {"status": "ok"}
+
+
+@public
+def readyz():
+    checks = services.readiness()
+    ready = all(check["ok"] for check in checks.values())
+    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+
+
+@public
+def set_language(lang):
+    if lang not in ("de", "en"):
+        abort(404)
+    session["lang"] = lang
+    target = request.args.get("next", "")
+    return redirect(target if services.is_local_path(target) else url_for("core.index"))

@@ -1,0 +1,70 @@
+"""Reads and writes for a town's districts and pages."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from blueprints.town.models import LEGAL_PAGES, District, Page
+from tenants import access
+from tenants.db import db
+from tenants.resolver import registry
+
+
+class DuplicateName(ValueError):
+    """A district of that name exists already."""
+
+
+def list_districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.name)))
+
+
+def create_district(name: str, description: str = "") -> District:
+    name = name.strip()
+    exists = db.session.scalar(select(District.id).where(func.lower(District.name) == name.lower()))
+    if exists:
+        raise DuplicateName(name)
+    district = District(name=name, description=description.strip())
+    db.session.add(district)
+    db.session.commit()
+    return district
+
+
+def get_page(key: str) -> Page | None:
+    return db.session.scalar(select(Page).where(Page.key == key))
+
+
+def default_page(key: str) -> Page:
+    """An unsaved page shown until staff have written the real one."""
+    return Page(key=key, title=LEGAL_PAGES[key], body="")
+
+
+def save_page(key: str, title: str, body: str, user_id: int | None) -> Page:
+    page = get_page(key) or Page(key=key)
+    page.title, page.body, page.updated_by_id = title.strip(), body.strip(), user_id
+    db.session.add(page)
+    db.session.commit()
+    return page
+
+
+def switch_targets(user, current, endpoint, view_args) -> list[tuple]:
+    """Links to the same page in every other town the user works in.
+
+    Pages that show one record (their URL has an id) exist only in their own
+    town, so those links lead to the other town's staff area instead.
+    """
+    if not getattr(user, "is_authenticated", False) or current is None:
+        return []
+    towns = registry().all()
+    if not user.is_platform_admin:
+        staff_of = {m.tenant_id for m in user.memberships if m.role in access.PERMISSIONS["town.view"]}
+        towns = [t for t in towns if t.id in staff_of]
+    args = {k: v for k, v in (view_args or {}).items() if k != "tenant"}
+    same_page = endpoint and not args and \
+        current_app.url_map.is_endpoint_expecting(endpoint, "tenant")
+    links = []
+    for town in towns:
+        if town.id == current.id or not town.is_active:
+            continue
+        target = endpoint if same_page else "town.dashboard"
+        links.append((town, url_for(target, tenant=town.slug)))
+    return links

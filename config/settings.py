@@ -1,0 +1,119 @@
+"""Every setting once, parsed from the environment by typed helpers (12-factor).
+
+Nothing else in Quartier reads ``os.environ``; everything asks ``app.config``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable to set."""
+
+
+def _text(environ, name, default=None):
+    value = environ.get(name, "").strip()
+    return value or default
+
+
+def _flag(environ, name, default=False):
+    value = _text(environ, name)
+    if value is None:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    secret_key: str
+    database_url: str
+    redis_url: str | None
+    mail_url: str | None
+    mail_from: str
+    stripe_secret_key: str | None
+    stripe_webhook_secret: str | None
+    stripe_api_base: str | None
+    tenant_host_suffix: str | None
+    instance_path: Path
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict:
+        """The Flask/extension keys derived from these settings."""
+        secure = self.is_production
+        return {
+            "QUARTIER_SETTINGS": self,
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "REDIS_URL": self.redis_url,
+            "MAIL_URL": self.mail_url,
+            "MAIL_FROM": self.mail_from,
+            "STRIPE_SECRET_KEY": self.stripe_secret_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
+            "STRIPE_API_BASE": self.stripe_api_base,
+            "TENANT_HOST_SUFFIX": self.tenant_host_suffix,
+            # Cookies: never readable by scripts, only over HTTPS in production.
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "PREFERRED_URL_SCHEME": "https" if secure else "http",
+            # Rate limits share Redis between processes when there is one.
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "BABEL_DEFAULT_LOCALE": "de",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+            "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": None,
+            **self.extra,
+        }
+
+
+def load_settings(environ=None, **overrides) -> Settings:
+    """Read the settings from ``environ`` (default: the process environment).
+
+    ``overrides`` replace single settings, e.g. in tests.
+    """
+    environ = os.environ if environ is None else environ
+    env = overrides.pop("env", None) or _text(environ, "QUARTIER_ENV", "development")
+    if env not in {"development", "test", "production"}:
+        raise ConfigurationError(
+            f"QUARTIER_ENV={env!r} is not one of development, test, production."
+        )
+    instance_path = Path(_text(environ, "QUARTIER_INSTANCE_PATH", str(ROOT / "instance")))
+    secret_key = _text(environ, "SECRET_KEY")
+    if secret_key is None:
+        if env == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set the environment variable SECRET_KEY to a long "
+                "random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        secret_key = DEVELOPMENT_SECRET
+    values = {
+        "env": env,
+        "secret_key": secret_key,
+        "database_url": _text(environ, "DATABASE_URL", f"sqlite:///{instance_path / 'quartier.db'}"),
+        "redis_url": _text(environ, "REDIS_URL"),
+        "mail_url": _text(environ, "MAIL_URL"),
+        "mail_from": _text(environ, "MAIL_FROM", "noreply@localhost"),
+        "stripe_secret_key": _text(environ, "STRIPE_SECRET_KEY"),
+        "stripe_webhook_secret": _text(environ, "STRIPE_WEBHOOK_SECRET"),
+        "stripe_api_base": _text(environ, "STRIPE_API_BASE"),
+        "tenant_host_suffix": _text(environ, "TENANT_HOST_SUFFIX"),
+        "instance_path": instance_path,
+    }
+    values.update(overrides)
+    return Settings(**values)

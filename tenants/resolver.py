@@ -1,0 +1,106 @@
+"""The request edge: which town a request belongs to.
+
+A town is found by its own host name, by ``SLUG.TENANT_HOST_SUFFIX``, or by
+the ``/<slug>/`` path prefix. Host-resolved requests get the prefix added to
+their path before routing, so every town route has exactly one URL rule.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, g, has_request_context, request
+from werkzeug.routing import BaseConverter
+
+from tenants.context import activate, deactivate
+
+SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?"
+_SLUG = re.compile(SLUG_PATTERN)
+
+# First path segments that are never a town (global pages, and so never slugs).
+GLOBAL_SEGMENTS = frozenset({
+    "", "static", "login", "logout", "registrieren", "konto", "passwort", "plattform",
+    "healthz", "readyz", "api", "sprache", "favicon.ico", "robots.txt",
+})
+RESERVED_SLUGS = GLOBAL_SEGMENTS | {"public", "tenant", "admin", "www", "mail", "verwaltung"}
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it can name a town, else raise ValueError saying why."""
+    if not _SLUG.fullmatch(slug or ""):
+        raise ValueError(
+            f"{slug!r} is not a valid town slug: use 1–60 lower-case letters, digits and "
+            "hyphens, starting and ending with a letter or digit."
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValueError(f"{slug!r} is reserved for Quartier's own pages; choose another slug.")
+    return slug
+
+
+class TownConverter(BaseConverter):
+    """``<town:tenant>``: a well-formed slug; whether it exists is decided later."""
+
+    regex = SLUG_PATTERN
+
+
+class TenantHostMiddleware:
+    """Add the ``/<slug>`` prefix to requests that reach a town by its host."""
+
+    def __init__(self, wsgi_app, registry, host_suffix: str | None):
+        self.wsgi_app = wsgi_app
+        self.registry = registry
+        self.host_suffix = (host_suffix or "").lower().lstrip(".") or None
+
+    def town_for_host(self, host: str):
+        host = host.split(":", 1)[0].lower().rstrip(".")
+        town = self.registry.by_host(host)
+        if town is None and self.host_suffix and host.endswith("." + self.host_suffix):
+            town = self.registry.by_slug(host[: -len(self.host_suffix) - 1])
+        return town
+
+    def __call__(self, environ, start_response):
+        town = self.town_for_host(environ.get("HTTP_HOST", ""))
+        if town is not None:
+            path = environ.get("PATH_INFO", "") or "/"
+            first = path.lstrip("/").split("/", 1)[0]
+            if first != town.slug and first not in GLOBAL_SEGMENTS - {""}:
+                environ["PATH_INFO"] = f"/{town.slug}{path}"
+            environ["quartier.host_town"] = town.slug
+        return self.wsgi_app(environ, start_response)
+
+
+def registry():
+    return current_app.extensions["quartier_registry"]
+
+
+def enter_requested_town(endpoint, values):
+    """``url_value_preprocessor``: resolve ``tenant`` from the URL and enter it."""
+    if not values or "tenant" not in values:
+        return
+    town = registry().by_slug(values.pop("tenant"))
+    if town is None or not town.is_active:
+        abort(404)
+    g.tenant = town
+    g.tenant_token = activate(town)
+
+
+def leave_town(exc=None):
+    """``teardown_request``: no town outlives its request."""
+    token = g.pop("tenant_token", None)
+    if token is not None:
+        deactivate(token)
+
+
+def add_town_to_url(endpoint, values):
+    """``url_defaults``: links inside a town stay in that town."""
+    town = g.get("tenant")
+    if town is not None and "tenant" not in values and \
+            current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
+        values["tenant"] = town.slug
+
+
+def strip_host_prefix(url: str) -> str:
+    """On a town's own host, links need no ``/<slug>`` prefix."""
+    slug = request.environ.get("quartier.host_town") if has_request_context() else None
+    if slug and url.startswith(f"/{slug}/"):
+        return url[len(slug) + 1:]
+    return url

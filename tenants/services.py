@@ -1,0 +1,86 @@
+"""Creating, migrating and deleting towns."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from tenants import migrations
+from tenants.context import TenantInfo
+from tenants.db import db, schema_for_slug
+from tenants.models import Tenant, TenantHost
+from tenants.resolver import validate_slug
+
+
+def registry():
+    return current_app.extensions["quartier_registry"]
+
+
+def get_tenant(slug: str) -> Tenant | None:
+    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def create_tenant(slug: str, name: str, hosts=(), **branding) -> TenantInfo:
+    """Register a town, create its schema and bring it to head, in one step.
+
+    Running it again for an existing town repairs what is missing (schema,
+    migrations, hosts) and changes nothing else.
+    """
+    validate_slug(slug)
+    tenant = get_tenant(slug)
+    if tenant is None:
+        tenant = Tenant(slug=slug, name=name, schema_name=schema_for_slug(slug),
+                        status="creating", **branding)
+        db.session.add(tenant)
+    known = {h.host for h in tenant.hosts}
+    for host in hosts:
+        host = host.lower().strip()
+        if host and host not in known:
+            tenant.hosts.append(TenantHost(host=host))
+    db.session.commit()
+
+    migrations.ensure_schema(db.engine, tenant.schema_name)
+    tenant.schema_revision = migrations.upgrade_town(db.engine, tenant.schema_name)
+    tenant.status = "active" if tenant.status == "creating" else tenant.status
+    db.session.commit()
+    registry().invalidate()
+    return tenant.info()
+
+
+def migrate_tenants(slugs=None, on_progress=None, on_done=None) -> migrations.MigrationReport:
+    """Bring the named towns (default: all) to head; record each town's revision."""
+    query = select(Tenant).order_by(Tenant.slug)
+    if slugs:
+        query = query.where(Tenant.slug.in_(slugs))
+    towns = {t.schema_name: t for t in db.session.scalars(query)}
+    missing = set(slugs or ()) - {t.slug for t in towns.values()}
+    if missing:
+        raise LookupError(f"Unknown town(s): {', '.join(sorted(missing))}")
+
+    def record(schema, revision, error):
+        if revision is not None:
+            towns[schema].schema_revision = revision
+            if towns[schema].status == "creating":
+                towns[schema].status = "active"
+            db.session.commit()
+        if on_done:
+            on_done(towns[schema].slug, revision, error)
+
+    report = migrations.migrate_towns(
+        db.engine, list(towns),
+        on_progress=(lambda schema: on_progress(towns[schema].slug)) if on_progress else None,
+        on_done=record,
+    )
+    registry().invalidate()
+    return report
+
+
+def delete_tenant(slug: str) -> None:
+    """Drop a town's schema and registry entry (memberships go with it)."""
+    tenant = get_tenant(slug)
+    if tenant is None:
+        raise LookupError(f"Unknown town: {slug}")
+    schema = tenant.schema_name
+    db.session.delete(tenant)
+    db.session.commit()
+    migrations.drop_schema(db.engine, schema)
+    registry().invalidate()
