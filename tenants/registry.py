@@ -29,22 +29,22 @@ class TenantRegistry:
         return sorted(self._by_slug.values(), key=lambda t: t.name.lower())
 
     def by_slug(self, slug: str) -> TenantInfo | None:
-        return self._lookup(self._by_slug, slug.lower())
+        return self._lookup("_by_slug", slug.lower())
 
     def by_host(self, host: str) -> TenantInfo | None:
-        return self._lookup(self._by_host, host.lower())
+        return self._lookup("_by_host", host.lower())
 
     def by_id(self, tenant_id: int) -> TenantInfo | None:
         self._refresh_if_older_than(self._ttl)
         return next((t for t in self._by_slug.values() if t.id == tenant_id), None)
 
-    def _lookup(self, index: dict, key: str) -> TenantInfo | None:
+    def _lookup(self, index: str, key: str) -> TenantInfo | None:
         self._refresh_if_older_than(self._ttl)
-        found = index.get(key)
+        found = getattr(self, index).get(key)
         if found is None:
             # A town created by another process appears within a second.
             self._refresh_if_older_than(self._miss_reload_after)
-            found = index.get(key)
+            found = getattr(self, index).get(key)
         return found
 
     def _refresh_if_older_than(self, age: float) -> None:

@@ -1,0 +1,170 @@
+"""Shared fixtures: a real database per backend, two towns, factories for users.
+
+Every app-level test runs twice: on PostgreSQL (a scratch database created
+beside ``TEST_DATABASE_URL``'s for this session) and on the embedded SQLite
+default. Schemas and towns are made once per session;
+tests create their own users with unique addresses, so they never collide.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from blueprints.accounts import services as accounts
+from blueprints.app import create_app
+from config import load_settings
+from tenants import services as tenant_services
+from tenants.db import db
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "richtig-geheim-1"
+TOWN_A = ("altdorf", "Altdorf")
+TOWN_B = ("beetzdorf", "Beetzdorf")
+_sequence = itertools.count(1)
+
+
+def unique(prefix: str = "x") -> str:
+    return f"{prefix}{os.getpid()}-{next(_sequence)}"
+
+
+@contextmanager
+def scratch_postgres_database(url: str):
+    """A fresh database beside ``url``'s, for this test session only.
+
+    Parallel sessions (and developers) never see each other's towns.
+    """
+    base = make_url(url)
+    name = f"{base.database}_q{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:
+        pytest.exit(f"PostgreSQL at {url} cannot be used for the tests: {exc}. "
+                    "Run `make test`, which starts it, or set TEST_DATABASE_URL.", returncode=3)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def make_app(database_url: str, instance_path, **overrides):
+    settings = load_settings(environ={}, env="test", database_url=database_url,
+                             instance_path=instance_path)
+    config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+              "TENANT_REGISTRY_TTL": 0.0, "SERVER_NAME": None}
+    config.update(overrides)
+    return create_app(settings, **config)
+
+
+@pytest.fixture(scope="session", params=["postgresql", "sqlite"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    if backend == "postgresql":
+        with scratch_postgres_database(TEST_DATABASE_URL) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'quartier.db'}"
+
+
+@dataclass(frozen=True)
+class Towns:
+    a: object
+    b: object
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    application = make_app(database_url, tmp_path_factory.mktemp("instance"))
+    with application.app_context():
+        upgrade(directory=str(application.extensions["migrate"].directory))
+        tenant_services.create_tenant(*TOWN_A)
+        tenant_services.create_tenant(*TOWN_B)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def towns(app) -> Towns:
+    registry = app.extensions["quartier_registry"]
+    return Towns(a=registry.by_slug(TOWN_A[0]), b=registry.by_slug(TOWN_B[0]))
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: ``create_user(role="manager", town=towns.a, platform_admin=False, ...)``."""
+
+    def factory(*, role=None, town=None, platform_admin=False, confirmed=True, email=None,
+                password=PASSWORD, name="Test Person", totp_secret=None):
+        from tenants.models import Tenant
+
+        with app.app_context():
+            user = accounts.create_user(email or f"{unique('user')}@example.org", password, name,
+                                        platform_admin=platform_admin, confirmed=confirmed)
+            user.totp_secret = totp_secret
+            if role:
+                accounts.grant_membership(user, db.session.get(Tenant, town.id), role)
+            db.session.commit()
+            user_id, user_email = user.id, user.email
+            db.session.remove()
+        return TestUser(id=user_id, email=user_email, password=password)
+
+    return factory
+
+
+@dataclass(frozen=True)
+class TestUser:
+    id: int
+    email: str
+    password: str
+
+
+def login(client, user: TestUser, totp_code: str | None = None):
+    """Sign in through the real login form; returns the final response."""
+    response = client.post("/login", data={"email": user.email, "password": user.password},
+                           follow_redirects=True)
+    if totp_code is not None:
+        response = client.post("/login/zwei-faktor", data={"code": totp_code}, follow_redirects=True)
+    return response
+
+
+@pytest.fixture
+def login_as(client, create_user):
+    """Factory: a client signed in as a new user with ``role`` in ``town``."""
+
+    def factory(role=None, town=None, **kwargs):
+        user = create_user(role=role, town=town, **kwargs)
+        response = login(client, user)
+        assert response.status_code == 200, response.text[:500]
+        return user
+
+    return factory
