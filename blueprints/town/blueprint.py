@@ -5,7 +5,6 @@ from blueprints.town import views
 
 bp = Blueprint("town", __name__, template_folder="templates", url_prefix="/<town:tenant>")
 bp.add_url_rule("/", "home", views.home)
-bp.add_url_rule("/seite/<key>", "page", views.page)
 bp.add_url_rule("/impressum", "impressum", views.impressum)
 bp.add_url_rule("/datenschutz", "datenschutz", views.datenschutz)
 bp.add_url_rule("/verwaltung/", "dashboard", views.dashboard)

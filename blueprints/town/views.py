@@ -15,21 +15,18 @@ def home():
 
 
 @public
-def page(key):
-    if key not in LEGAL_PAGES:
-        abort(404)
-    shown = services.get_page(key) or services.default_page(key)
-    return render_template("town/page.html", page=shown)
-
-
-@public
 def impressum():
-    return page("impressum")
+    return _legal_page("impressum")
 
 
 @public
 def datenschutz():
-    return page("datenschutz")
+    return _legal_page("datenschutz")
+
+
+def _legal_page(key):
+    shown = services.get_page(key) or services.default_page(key)
+    return render_template("town/page.html", page=shown)
 
 
 @requires("town.view")
@@ -47,7 +44,7 @@ def edit_page(key):
     if form.validate_on_submit():
         services.save_page(key, form.title.data, form.body.data, current_user.id)
         flash(_("Die Seite wurde gespeichert."), "success")
-        return redirect(url_for("town.page", key=key))
+        return redirect(url_for(f"town.{key}"))
     return render_template("town/edit_page.html", form=form, key=key)
 
 
