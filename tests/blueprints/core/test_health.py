@@ -1,0 +1,36 @@
+"""/healthz says the process is up; /readyz that its database and Redis answer."""
+from tests.conftest import TEST_REDIS_URL, make_app
+
+
+def test_healthz_answers_without_touching_the_database(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_reports_the_database(client, backend):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"]["database"]["ok"] is True
+    if backend == "postgresql":  # catalog size, watched as towns multiply
+        assert response.json["checks"]["database"]["catalog_relations"] > 0
+
+
+def test_readyz_checks_redis_when_configured(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, REDIS_URL=TEST_REDIS_URL)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"]["redis"]["ok"] is True
+
+
+def test_readyz_is_unavailable_when_redis_is_unreachable(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, REDIS_URL="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+    assert response.json["checks"]["redis"]["ok"] is False
+    assert "Error" in response.json["checks"]["redis"]["error"]
+
+
+def test_the_start_page_lists_the_towns(client, towns):
+    page = client.get("/").get_data(as_text=True)
+    assert "Altdorf" in page and "Beetzdorf" in page
+    assert f'href="/{towns.a.slug}/"' in page
