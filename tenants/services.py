@@ -84,3 +84,24 @@ def delete_tenant(slug: str) -> None:
     db.session.commit()
     migrations.drop_schema(db.engine, schema)
     registry().invalidate()
+
+
+BRANDING_FIELDS = ("name", "primary_color", "logo_url", "plan", "status")
+STATUSES = ("active", "suspended")
+
+
+def update_tenant(slug: str, **fields) -> TenantInfo:
+    """Change a town's name, branding, plan or status."""
+    tenant = get_tenant(slug)
+    if tenant is None:
+        raise LookupError(f"Unknown town: {slug}")
+    unknown = set(fields) - set(BRANDING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a town setting: {', '.join(sorted(unknown))}")
+    if fields.get("status", tenant.status) not in STATUSES:
+        raise ValueError(f"Status must be one of {', '.join(STATUSES)}.")
+    for name, value in fields.items():
+        setattr(tenant, name, value)
+    db.session.commit()
+    registry().invalidate()
+    return tenant.info()

@@ -1,7 +1,11 @@
-"""Cross-town overviews for platform administrators (public schema only)."""
+"""Cross-town overviews and membership changes for platform administrators.
+
+Everything here reads the public schema only; no town's own tables.
+"""
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from blueprints.accounts import services as accounts
 from tenants.db import db
 from tenants.models import Membership, Tenant, User
 
@@ -17,3 +21,29 @@ def towns_with_member_counts() -> list[tuple[Tenant, int]]:
 
 def users_with_memberships() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def town_choices() -> list[tuple[str, str]]:
+    return [(slug, name) for slug, name in db.session.execute(
+        select(Tenant.slug, Tenant.name).order_by(Tenant.name))]
+
+
+def grant(email: str, slug: str, role: str) -> Membership:
+    """Give an existing account a role in a town; AccountError if impossible."""
+    user = accounts.get_user_by_email(email)
+    if user is None:
+        raise accounts.AccountError(f"Es gibt kein Konto für {email}.")
+    town = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if town is None:
+        raise accounts.AccountError(f"Es gibt keine Stadt {slug}.")
+    membership = accounts.grant_membership(user, town, role)
+    db.session.commit()
+    return membership
+
+
+def revoke(membership_id: int) -> Membership | None:
+    membership = db.session.get(Membership, membership_id)
+    if membership is not None:
+        db.session.delete(membership)
+        db.session.commit()
+    return membership

@@ -37,3 +37,69 @@ def test_platform_admins_may_enter_every_towns_staff_area(client, create_user, t
     sign_in_admin(client, create_user)
     for town in (towns.a, towns.b):
         assert client.get(f"/{town.slug}/verwaltung/").status_code == 200
+
+
+def test_platform_admins_change_a_towns_colour_and_the_layout_follows(client, create_user, towns):
+    from tests.conftest import unique
+    from tenants.services import create_tenant
+
+    slug = unique("farbe")
+    with client.application.app_context():
+        create_tenant(slug, "Farbstadt")
+    sign_in_admin(client, create_user)
+    response = client.post(f"/plattform/staedte/{slug}", data={
+        "name": "Farbstadt", "primary_color": "#7A1F5C", "logo_url": "", "plan": "basis",
+        "status": "active"}, follow_redirects=True)
+    assert "Die Stadt Farbstadt wurde gespeichert." in response.get_data(as_text=True)
+    assert "--town-color: #7a1f5c" in client.get(f"/{slug}/").get_data(as_text=True)
+
+
+def test_a_malformed_colour_is_refused_beside_the_field(client, create_user, towns):
+    sign_in_admin(client, create_user)
+    response = client.post(f"/plattform/staedte/{towns.b.slug}", data={
+        "name": "Beetzdorf", "primary_color": "red;}body{display:none", "logo_url": "",
+        "plan": "basis", "status": "active"})
+    assert response.status_code == 422
+    assert "Bitte als #RRGGBB angeben" in response.get_data(as_text=True)
+
+
+def test_a_suspended_town_is_no_longer_served(client, create_user):
+    from tests.conftest import unique
+    from tenants.services import create_tenant
+
+    slug = unique("gesperrt")
+    with client.application.app_context():
+        create_tenant(slug, "Sperrstadt")
+    sign_in_admin(client, create_user)
+    client.post(f"/plattform/staedte/{slug}", data={
+        "name": "Sperrstadt", "primary_color": "#0b5394", "logo_url": "", "plan": "basis",
+        "status": "suspended"})
+    assert client.get(f"/{slug}/").status_code == 404
+
+
+def test_platform_admins_grant_and_revoke_memberships(client, create_user, towns):
+    import re
+
+    person = create_user()
+    sign_in_admin(client, create_user)
+    response = client.post("/plattform/nutzer", data={
+        "email": person.email, "town": towns.a.slug, "role": "partner"}, follow_redirects=True)
+    assert "Mitgliedschaft gespeichert." in response.get_data(as_text=True)
+
+    other = client.application.test_client()
+    login(other, person)
+    assert other.get(f"/{towns.a.slug}/verwaltung/").status_code == 200
+
+    page = client.get("/plattform/nutzer").get_data(as_text=True)
+    row = page[page.index(person.email):]
+    revoke_url = re.search(r'action="(/plattform/mitgliedschaften/\d+/entfernen)"', row).group(1)
+    client.post(revoke_url)
+    assert other.get(f"/{towns.a.slug}/verwaltung/").status_code == 403
+
+
+def test_granting_to_an_unknown_account_says_so(client, create_user, towns):
+    sign_in_admin(client, create_user)
+    response = client.post("/plattform/nutzer", data={
+        "email": "niemand@example.org", "town": towns.a.slug, "role": "manager"})
+    assert response.status_code == 422
+    assert "Es gibt kein Konto für niemand@example.org." in response.get_data(as_text=True)
