@@ -19,9 +19,9 @@ _SLUG = re.compile(SLUG_PATTERN)
 # First path segments that are never a town (global pages, and so never slugs).
 GLOBAL_SEGMENTS = frozenset({
     "", "static", "login", "logout", "registrieren", "konto", "passwort", "plattform",
-    "healthz", "readyz", "api", "sprache", "favicon.ico", "robots.txt",
+    "healthz", "readyz", "sprache", "favicon.ico", "robots.txt",
 })
-RESERVED_SLUGS = GLOBAL_SEGMENTS | {"public", "tenant", "admin", "www", "mail", "verwaltung"}
+RESERVED_SLUGS = GLOBAL_SEGMENTS | {"api", "public", "tenant", "admin", "www", "mail", "verwaltung"}
 
 
 def validate_slug(slug: str) -> str:

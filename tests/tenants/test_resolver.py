@@ -37,6 +37,13 @@ def test_the_slug_prefix_still_works_on_the_towns_own_host(app, hosted):
     assert response.status_code == 200
 
 
+def test_the_towns_api_is_reached_on_its_own_host(app, hosted):
+    slug, _ = hosted
+    response = app.test_client().get("/api/v1/openapi.json", headers={"Host": f"www.{slug}.example"})
+    assert response.status_code == 200
+    assert response.is_json
+
+
 def test_global_pages_stay_global_on_a_towns_host(app, hosted):
     slug, _ = hosted
     response = app.test_client().get("/healthz", headers={"Host": f"www.{slug}.example"})
@@ -60,7 +67,7 @@ def test_a_town_is_found_by_path_prefix(client, towns):
     assert "Beetzdorf" in client.get(f"/{towns.b.slug}/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("slug", ["plattform", "login", "konto", "Gross", "-x", "a_b", ""])
+@pytest.mark.parametrize("slug", ["plattform", "login", "konto", "api", "Gross", "-x", "a_b", ""])
 def test_reserved_or_malformed_slugs_are_refused(slug):
     with pytest.raises(ValueError):
         validate_slug(slug)
