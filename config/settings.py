@@ -74,6 +74,12 @@ class Settings:
             # Rate limits share Redis between processes when there is one.
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Per client address (Flask-Limiter syntax). Failed logins and failed
+            # two-factor codes count; registrations and mail requests all count.
+            "LOGIN_RATE_LIMIT": "10 per minute",
+            "REGISTER_RATE_LIMIT": "5 per minute",
+            # Requests that send a mail (confirmation again, password reset).
+            "ACCOUNT_MAIL_RATE_LIMIT": "5 per minute",
             "BABEL_DEFAULT_LOCALE": "de",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

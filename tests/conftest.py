@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as mail_policy
+from email.utils import getaddresses
 
 import pytest
 from flask_migrate import upgrade
@@ -168,3 +172,51 @@ def login_as(client, create_user):
         return user
 
     return factory
+
+
+# --- a real SMTP server -------------------------------------------------------
+
+@dataclass
+class SmtpServer:
+    """An aiosmtpd server in this process and the messages it received, parsed."""
+
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def messages_to(self, address: str) -> list:
+        return [m for m in self.messages
+                if address.lower() in (a.lower() for _, a in getaddresses(m.get_all("To", [])))]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; point ``MAIL_URL`` at ``smtp_server.url``.
+
+    Tests tell their mails apart by recipient (``messages_to``), as every test
+    uses its own addresses.
+    """
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer(host="127.0.0.1", port=free_port())
+
+    class Collect:
+        async def handle_DATA(self, smtp, session, envelope):
+            raw = envelope.original_content or envelope.content
+            server.messages.append(message_from_bytes(raw, policy=mail_policy.default))
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Collect(), hostname=server.host, port=server.port)
+    controller.start()
+    yield server
+    controller.stop()

@@ -1,24 +1,44 @@
-"""Accounts: passwords, memberships, API tokens, and loading the signed-in user."""
+"""Accounts: passwords, registration, mailed links, memberships, API tokens, the signed-in user.
+
+Functions that mail a link build absolute URLs, so they need a request (or
+``SERVER_NAME``); everything else runs in a plain app context.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from blueprints.mail.services import send_mail
 from tenants.access import ROLES
 from tenants.db import db
 from tenants.models import ApiToken, Membership, Tenant, User, utcnow
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "qt_"
+LANGUAGES = ("de", "en")
+CONFIRM_SALT = "quartier.accounts.confirm-email"
+CONFIRM_HOURS = 48
+RESET_SALT = "quartier.accounts.reset-password"
+RESET_HOURS = 2
 
 
 class AccountError(ValueError):
     """A request about an account that cannot be fulfilled; the message says why."""
+
+
+class InvalidLink(ValueError):
+    """A mailed link that is forged, expired, or already used."""
 
 
 def normalize_email(email: str) -> str:
@@ -30,12 +50,7 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return bool(user.password_hash) and _verify_quietly(user.password_hash, password)
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -58,6 +73,177 @@ def create_user(email: str, password: str | None, name: str = "", *,
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+
+
+def replace_password(user: User, password: str) -> None:
+    """Set a new password and log the account out everywhere else."""
+    set_password(user, password)
+    end_all_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The own password, changed on /konto; raises AccountError if ``current_password`` is wrong."""
+    if not password_matches(user, current_password):
+        raise AccountError(_("Das bisherige Passwort stimmt nicht."))
+    replace_password(user, new_password)
+
+
+def update_profile(user: User, name: str, locale: str) -> None:
+    if locale not in LANGUAGES:
+        raise AccountError(f"Unbekannte Sprache {locale!r}; möglich sind: {', '.join(LANGUAGES)}.")
+    user.name, user.locale = name.strip(), locale
+
+
+# --- signing in -------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _hash_of_nothing() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for ``email`` if ``password`` is right, else None."""
+    user = get_user_by_email(email)
+    if user is None:
+        # Hash anyway: an unknown address must take as long as a wrong password.
+        _verify_quietly(_hash_of_nothing(), password)
+        return None
+    if not password_matches(user, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        set_password(user, password)  # hashing parameters were raised since
+    return user
+
+
+def _verify_quietly(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- registration and the confirmation link ---------------------------------
+
+def register(email: str, name: str, password: str, locale: str | None = None) -> None:
+    """Create an unconfirmed account and mail it the confirmation link.
+
+    The caller answers alike in every case, so registration never tells who
+    has an account: a confirmed address gets a note instead, and an
+    unconfirmed one takes the newest registration's details with a new link.
+    Links carry a fingerprint of the password, so only the link sent with the
+    current password confirms: once the owner registers, a stranger's earlier
+    registration of that address (with the stranger's password) is void.
+    """
+    password_hash = hash_password(password)  # for every address: equal timing
+    user = get_user_by_email(email)
+    if user is not None and user.email_confirmed:
+        _send_account_exists(user)
+        return
+    if user is None:
+        user = User(email=normalize_email(email))
+        db.session.add(user)
+    user.name, user.password_hash = name.strip(), password_hash
+    user.locale = locale if locale in LANGUAGES else None
+    db.session.flush()
+    send_confirmation(user)
+
+
+def send_confirmation(user: User) -> None:
+    link = url_for("accounts.confirm_email", token=_confirmation_token(user), _external=True)
+    send_mail(user.email, "accounts/confirm_email", _l("Bitte bestätigen Sie Ihre E-Mail-Adresse"),
+              locale=mail_locale(user), user=user, link=link, hours=CONFIRM_HOURS)
+
+
+def resend_confirmation(email: str) -> None:
+    """Mail a new link if ``email`` has an unconfirmed account; silently nothing otherwise."""
+    user = get_user_by_email(email)
+    if user is not None and not user.email_confirmed:
+        send_confirmation(user)
+
+
+def _send_account_exists(user: User) -> None:
+    send_mail(user.email, "accounts/account_exists", _l("Sie haben bereits ein Konto bei Quartier"),
+              locale=mail_locale(user), user=user,
+              login_link=url_for("accounts.login", _external=True),
+              reset_link=url_for("accounts.forgot_password", _external=True))
+
+
+def _confirmation_token(user: User) -> str:
+    return _serializer(CONFIRM_SALT).dumps(
+        {"id": user.id, "email": user.email, "pw": _password_fingerprint(user)})
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address in ``token`` confirmed; raises InvalidLink."""
+    data = _load_token(CONFIRM_SALT, token, CONFIRM_HOURS)
+    user = db.session.get(User, data["id"])
+    if user is None or user.email != data.get("email") or not _same_password(user, data):
+        raise InvalidLink("The account, its address or its password changed since the link was sent.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+# --- password reset ---------------------------------------------------------
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if ``email`` has an account; silently nothing otherwise."""
+    user = get_user_by_email(email)
+    if user is None:
+        return
+    link = url_for("accounts.reset_password", token=_reset_token(user), _external=True)
+    send_mail(user.email, "accounts/reset_password", _l("Ein neues Passwort für Quartier"),
+              locale=mail_locale(user), user=user, link=link, hours=RESET_HOURS)
+
+
+def _reset_token(user: User) -> str:
+    return _serializer(RESET_SALT).dumps({"id": user.id, "pw": _password_fingerprint(user)})
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes with every new password, so a used or outdated link stops
+    # working; a digest, so the link never carries the hash itself.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _same_password(user: User, token_data: dict) -> bool:
+    return hmac.compare_digest(_password_fingerprint(user), str(token_data.get("pw")))
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link belongs to; raises InvalidLink."""
+    data = _load_token(RESET_SALT, token, RESET_HOURS)
+    user = db.session.get(User, data["id"])
+    if user is None or not _same_password(user, data):
+        raise InvalidLink("The password changed since the link was sent.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set the password a reset link asks for; raises InvalidLink."""
+    user = user_for_reset_token(token)
+    replace_password(user, new_password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the link proved the mailbox is theirs
+    return user
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
+
+
+def _load_token(salt: str, token: str, hours: int) -> dict:
+    try:
+        data = _serializer(salt).loads(token, max_age=hours * 3600)
+    except BadData:
+        raise InvalidLink("The link is forged or expired.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        raise InvalidLink("The link carries no account.")
+    return data
+
+
+def mail_locale(user: User) -> str:
+    return user.locale if user.locale in LANGUAGES else "de"
 
 
 def grant_membership(user: User, tenant: Tenant, role: str) -> Membership:
