@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.town.models import LEGAL_PAGES, District, Page
 from tenants import access
@@ -14,19 +15,56 @@ class DuplicateName(ValueError):
     """A district of that name exists already."""
 
 
+def districts_in_order() -> Select:
+    # The id breaks ties, so that pages of a paginated list never overlap.
+    return select(District).order_by(District.name, District.id)
+
+
 def list_districts() -> list[District]:
-    return list(db.session.scalars(select(District).order_by(District.name)))
+    return list(db.session.scalars(districts_in_order()))
+
+
+def get_district(district_id: int) -> District | None:
+    return db.session.get(District, district_id)
 
 
 def create_district(name: str, description: str = "") -> District:
     name = name.strip()
-    exists = db.session.scalar(select(District.id).where(func.lower(District.name) == name.lower()))
-    if exists:
-        raise DuplicateName(name)
+    _refuse_duplicate(name)
     district = District(name=name, description=description.strip())
     db.session.add(district)
-    db.session.commit()
+    _commit_or_duplicate(name)
     return district
+
+
+def update_district(district: District, *, name: str | None = None,
+                    description: str | None = None) -> District:
+    """Change the given fields; raises DuplicateName if another district has ``name``."""
+    if name is not None:
+        name = name.strip()
+        _refuse_duplicate(name, other_than=district.id)
+        district.name = name
+    if description is not None:
+        district.description = description.strip()
+    _commit_or_duplicate(district.name)
+    return district
+
+
+def _refuse_duplicate(name: str, other_than: int | None = None) -> None:
+    query = select(District.id).where(func.lower(District.name) == name.lower())
+    if other_than is not None:
+        query = query.where(District.id != other_than)
+    if db.session.scalar(query):
+        raise DuplicateName(name)
+
+
+def _commit_or_duplicate(name: str) -> None:
+    # Two requests may pass the check at once; the unique index decides.
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DuplicateName(name) from None
 
 
 def get_page(key: str) -> Page | None:

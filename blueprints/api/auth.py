@@ -1,0 +1,46 @@
+"""Who is calling the API: a bearer token or the session cookie (with a CSRF token for writes).
+
+Flask-Login resolves the caller (``accounts.user_from_bearer_token`` is its
+request loader) and ``_enforce_access`` in blueprints/app.py applies each
+view's rule. This hook adds what only the API needs, after both:
+
+- An ``Authorization`` header that names no live token is a 401, even on a
+  public endpoint: a client with a revoked token must learn it, not be
+  served quietly as anonymous.
+- A write authenticated by the session cookie needs the CSRF token in
+  ``X-CSRFToken``, since a browser sends cookies along to forged requests.
+  Bearer tokens need none: browsers never attach them on their own.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from blueprints.accounts.services import user_from_bearer_token
+from blueprints.api.errors import ApiError, unauthorized
+from blueprints.extensions import csrf
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_MISSING = _l("Für Änderungen mit dem Sitzungs-Cookie fehlt der CSRF-Token im Header "
+                  "X-CSRFToken, oder er ist ungültig. Skripte nutzen besser ein API-Token.")
+
+
+def authenticate_api_request() -> None:
+    """``before_request`` of the API blueprint; raises ApiError to refuse."""
+    if "Authorization" in request.headers:
+        if user_from_bearer_token(request) is None:
+            raise unauthorized()
+        return
+    if request.method not in SAFE_METHODS and current_user.is_authenticated:
+        _require_csrf_token()
+
+
+def _require_csrf_token() -> None:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    try:
+        csrf.protect()
+    except CSRFError:
+        raise ApiError(403, CSRF_MISSING, code="csrf_failed") from None
