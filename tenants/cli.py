@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tenants import services
+from tenants import portability, services
 from tenants.db import db
 from tenants.migrations import head_revision
 from tenants.models import Tenant
@@ -46,7 +46,8 @@ def list_():
                      revision, town.plan, town.status))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
+        cells = (value.ljust(width) for value, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
 
 
 @cli.command("migrate")
@@ -79,6 +80,43 @@ def migrate(slugs, all_towns):
         click.echo(f"FAILED {slug}: {error}", err=True)
     if failures:
         raise SystemExit(1)
+
+
+def progress_bar(label: str, length: int):
+    """A click progress bar per table (``portability``'s progress interface)."""
+    return click.progressbar(length=length, label=label.ljust(30), show_pos=True)
+
+
+@cli.command("export")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export(slug, file):
+    """Write one town's whole data to FILE (gzip'd JSON Lines, any backend)."""
+    try:
+        summary = portability.export_town(slug, file, progress=progress_bar)
+    except portability.PortabilityError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Exported {slug} at revision {summary.revision}: {summary.total_rows} rows in "
+               f"{len(summary.rows)} tables, {summary.users} users, "
+               f"{summary.memberships} memberships → {file}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "as_slug", help="Import under this slug instead of the exported one.")
+@with_appcontext
+def import_(file, as_slug):
+    """Create a town from an export FILE; its users are matched by e-mail."""
+    try:
+        summary = portability.import_town(file, as_slug, progress=progress_bar)
+    except (portability.PortabilityError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Imported {summary.slug} at revision {summary.revision}: {summary.total_rows} rows "
+               f"in {len(summary.rows)} tables, {summary.users} users, "
+               f"{summary.memberships} memberships.")
 
 
 @cli.command("delete")

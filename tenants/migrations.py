@@ -13,6 +13,7 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
+from flask import current_app, has_app_context
 from sqlalchemy import create_engine, inspect, text
 
 from tenants.db import validate_schema_name
@@ -21,14 +22,33 @@ from tenants.sqlite import town_database_path, town_database_url
 TENANT_TREE = Path(__file__).resolve().parent.parent / "migrations" / "tenant"
 
 
-@lru_cache(maxsize=1)
+def tenant_tree() -> str:
+    """The tenant Alembic tree: ``TENANT_MIGRATIONS_PATH`` if the app sets it, else ours.
+
+    The key exists for tests that put an extra migration on the path (a copy
+    of the tree); production code never sets it. Each path is read once per
+    process, so a test uses a new copy for each state of the tree.
+    """
+    configured = current_app.config.get("TENANT_MIGRATIONS_PATH") if has_app_context() else None
+    return str(configured or TENANT_TREE)
+
+
 def tenant_scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
+    return _scripts_at(tenant_tree())
+
+
+@lru_cache(maxsize=4)
+def _scripts_at(location: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config_at(location))
 
 
 def alembic_config() -> Config:
+    return _config_at(tenant_tree())
+
+
+def _config_at(location: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(TENANT_TREE))
+    config.set_main_option("script_location", location)
     return config
 
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tenants import migrations
 from tenants.context import TenantInfo
 from tenants.db import db, schema_for_slug
-from tenants.models import Tenant, TenantHost
+from tenants.models import Membership, Tenant, TenantHost
 from tenants.resolver import validate_slug
 
 
@@ -80,9 +80,13 @@ def delete_tenant(slug: str) -> None:
     if tenant is None:
         raise LookupError(f"Unknown town: {slug}")
     schema = tenant.schema_name
+    # Explicitly: SQLite enforces no foreign keys, and a later town may reuse the id.
+    db.session.execute(delete(Membership).where(Membership.tenant_id == tenant.id))
     db.session.delete(tenant)
     db.session.commit()
     migrations.drop_schema(db.engine, schema)
+    if migrations.is_sqlite(db.engine):
+        db.engine.dispose()  # pooled connections still have the deleted file attached
     registry().invalidate()
 
 
