@@ -13,7 +13,7 @@ from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
 
-BLUEPRINTS = ("core", "accounts", "town", "platform", "api")
+BLUEPRINTS = ("core", "accounts", "mail", "town", "platform", "api")
 COMMAND_GROUPS = ("tenants.cli", "blueprints.accounts.cli", "blueprints.demo.cli")
 LANGUAGES = ("de", "en")
 
@@ -120,8 +120,9 @@ ERROR_CODES = {
 def _register_error_pages(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
-        if is_api_request():
-            return api_error(error.code, ERROR_CODES.get(error.code, "error"), error.description)
+        if is_api_request():  # also URLs no API rule matched: keep Allow on 405, German texts
+            from blueprints.api.errors import http_error as api_http_error
+            return api_http_error(error)
         if error.code == 401:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return render_template("error.html", error=error), error.code
