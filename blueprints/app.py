@@ -4,7 +4,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -56,7 +57,7 @@ def _init_extensions(app):
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.session_protection = "strong"
     from blueprints.accounts import services as accounts
 
@@ -149,6 +150,8 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None):
 
 
 def _select_locale():
+    if not has_request_context():  # commands and jobs: German, the default
+        return None
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

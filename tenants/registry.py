@@ -29,19 +29,21 @@ class TenantRegistry:
         return sorted(self._by_slug.values(), key=lambda t: t.name.lower())
 
     def by_slug(self, slug: str) -> TenantInfo | None:
-        return self._lookup("_by_slug", slug.lower())
+        return self._lookup("_by_slug", slug.lower(), reload_on_miss=True)
 
     def by_host(self, host: str) -> TenantInfo | None:
-        return self._lookup("_by_host", host.lower())
+        # Most hosts are no town's (the platform's own name, IPs): a miss must
+        # not reload the registry, so a new host appears within ``ttl``.
+        return self._lookup("_by_host", host.lower(), reload_on_miss=False)
 
     def by_id(self, tenant_id: int) -> TenantInfo | None:
         self._refresh_if_older_than(self._ttl)
         return next((t for t in self._by_slug.values() if t.id == tenant_id), None)
 
-    def _lookup(self, index: str, key: str) -> TenantInfo | None:
+    def _lookup(self, index: str, key: str, reload_on_miss: bool) -> TenantInfo | None:
         self._refresh_if_older_than(self._ttl)
         found = getattr(self, index).get(key)
-        if found is None:
+        if found is None and reload_on_miss:
             # A town created by another process appears within a second.
             self._refresh_if_older_than(self._miss_reload_after)
             found = getattr(self, index).get(key)

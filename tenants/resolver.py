@@ -6,12 +6,15 @@ their path before routing, so every town route has exactly one URL rule.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import abort, current_app, g, has_request_context, request
 from werkzeug.routing import BaseConverter
 
 from tenants.context import activate, deactivate
+
+logger = logging.getLogger(__name__)
 
 SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -58,11 +61,18 @@ class TenantHostMiddleware:
         return town
 
     def __call__(self, environ, start_response):
-        town = self.town_for_host(environ.get("HTTP_HOST", ""))
+        path = environ.get("PATH_INFO", "") or "/"
+        first = path.lstrip("/").split("/", 1)[0]
+        if first and first in GLOBAL_SEGMENTS:
+            # Global pages need no town; /healthz must answer even without a database.
+            return self.wsgi_app(environ, start_response)
+        try:
+            town = self.town_for_host(environ.get("HTTP_HOST", ""))
+        except Exception:  # registry unreadable: let the app answer (and /readyz say why)
+            logger.exception("Town registry unavailable while resolving a host")
+            town = None
         if town is not None:
-            path = environ.get("PATH_INFO", "") or "/"
-            first = path.lstrip("/").split("/", 1)[0]
-            if first != town.slug and first not in GLOBAL_SEGMENTS - {""}:
+            if first != town.slug:
                 environ["PATH_INFO"] = f"/{town.slug}{path}"
             environ["quartier.host_town"] = town.slug
         return self.wsgi_app(environ, start_response)

@@ -41,13 +41,14 @@ def unique(prefix: str = "x") -> str:
 
 
 @contextmanager
-def scratch_postgres_database(url: str):
+def scratch_postgres_database(url: str, suffix: str = "q"):
     """A fresh database beside ``url``'s, for this test session only.
 
-    Parallel sessions (and developers) never see each other's towns.
+    Parallel sessions (and developers) never see each other's towns; ``suffix``
+    keeps several scratch databases of one process apart.
     """
     base = make_url(url)
-    name = f"{base.database}_q{os.getpid()}"
+    name = f"{base.database}_{suffix}{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

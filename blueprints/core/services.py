@@ -13,7 +13,9 @@ from tenants.db import db
 def is_local_path(target: str) -> bool:
     """Whether ``target`` is a path on this site (safe to redirect to)."""
     parts = urlsplit(target or "")
-    return bool(target) and target.startswith("/") and not target.startswith("//") \
+    # Browsers read "/\\host" like "//host": refuse backslashes as well.
+    return bool(target) and target.startswith("/") and "\\" not in target \
+        and target.isprintable() and not target.startswith("//") \
         and not parts.scheme and not parts.netloc
 
 

@@ -72,7 +72,7 @@ def load(town, people: dict[str, int]) -> None:
     existing_pages = set(db.session.scalars(select(Page.key)))
     for key, title in LEGAL_PAGES.items():
         if key not in existing_pages:
-            db.session.add(Page(key=key, title=title, updated_by_id=people["manager"],
+            db.session.add(Page(key=key, title=str(title), updated_by_id=people["manager"],
                                 body=PAGE_BODIES[key].format(town=town.name,
                                                              districts=district_list(town))))
 

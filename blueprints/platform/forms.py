@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, URLField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, URL
 
 from tenants.access import ROLES, ROLE_LABELS
@@ -16,7 +17,8 @@ class TownForm(FlaskForm):
     logo_url = URLField(_l("Logo (Adresse eines Bildes)"), validators=[
         Optional(), URL(message=_l("Bitte eine vollständige Adresse angeben (https://…).")), Length(max=500)])
     plan = StringField(_l("Tarif"), validators=[DataRequired(), Length(max=40)])
-    status = SelectField(_l("Status"), choices=[("active", _l("aktiv")), ("suspended", _l("gesperrt"))])
+    status = SelectField(_l("Status"), choices=[SelectChoice("active", _l("aktiv")),
+                                                SelectChoice("suspended", _l("gesperrt"))])
 
 
 class MembershipForm(FlaskForm):
@@ -24,4 +26,4 @@ class MembershipForm(FlaskForm):
         DataRequired(message=_l("Bitte eine E-Mail-Adresse angeben.")),
         Email(message=_l("Das ist keine gültige E-Mail-Adresse."), check_deliverability=False)])
     town = SelectField(_l("Stadt"), choices=[])
-    role = SelectField(_l("Rolle"), choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    role = SelectField(_l("Rolle"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])

@@ -3,6 +3,7 @@
 Everything here reads the public schema only; no town's own tables.
 """
 from sqlalchemy import func, select
+from wtforms.fields import SelectChoice
 from sqlalchemy.orm import selectinload
 
 from blueprints.accounts import services as accounts
@@ -23,8 +24,8 @@ def users_with_memberships() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
 
 
-def town_choices() -> list[tuple[str, str]]:
-    return [(slug, name) for slug, name in db.session.execute(
+def town_choices() -> list[SelectChoice]:
+    return [SelectChoice(slug, name) for slug, name in db.session.execute(
         select(Tenant.slug, Tenant.name).order_by(Tenant.name))]
 
 

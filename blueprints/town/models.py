@@ -1,13 +1,14 @@
 """A town's own basic data: its districts and its legal pages."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import BigId, PrimaryKey, Timestamp, TenantModel
 from tenants.models import utcnow
 
-LEGAL_PAGES = {"impressum": "Impressum", "datenschutz": "Datenschutzerklärung"}
+LEGAL_PAGES = {"impressum": _l("Impressum"), "datenschutz": _l("Datenschutzerklärung")}
 
 
 class District(TenantModel):

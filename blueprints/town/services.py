@@ -73,7 +73,7 @@ def get_page(key: str) -> Page | None:
 
 def default_page(key: str) -> Page:
     """An unsaved page shown until staff have written the real one."""
-    return Page(key=key, title=LEGAL_PAGES[key], body="")
+    return Page(key=key, title=str(LEGAL_PAGES[key]), body="")
 
 
 def save_page(key: str, title: str, body: str, user_id: int | None) -> Page:

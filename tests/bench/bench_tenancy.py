@@ -213,7 +213,7 @@ def run(towns: int, calls: int) -> dict:
     # name differs): 2 towns in one, `towns` towns in the other, measured
     # side by side so that the machine's drift hits both alike.
     with scratch_postgres_database(TEST_DATABASE_URL) as few_url, \
-            scratch_postgres_database(few_url) as many_url, \
+            scratch_postgres_database(TEST_DATABASE_URL, "many") as many_url, \
             tempfile.TemporaryDirectory(prefix="quartier-bench-") as workdir:
         few = build_app(few_url, Path(workdir) / "few")
         many = build_app(many_url, Path(workdir) / "many")

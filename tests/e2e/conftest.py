@@ -14,15 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, free_port, make_app
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, free_port, make_app, scratch_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -54,27 +51,6 @@ class LiveServer:
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
-
-
-@contextmanager
-def scratch_database(url: str, suffix: str):
-    """A fresh PostgreSQL database beside ``url``'s, named apart from tests.conftest's."""
-    base = make_url(url)
-    name = f"{base.database}_{suffix}{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL at {url} cannot be used for the browser tests: {exc}. "
-                    "Run `make test`, which starts it, or set TEST_DATABASE_URL.", pytrace=False)
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 # --- the served app -----------------------------------------------------------
@@ -112,7 +88,7 @@ def prepare_towns(database_url: str, instance_path: Path) -> Staff:
 def live_server(tmp_path_factory, smtp_server):
     """Quartier under gunicorn (config/gunicorn.conf.py) on a scratch PostgreSQL database."""
     instance = tmp_path_factory.mktemp("e2e-instance")
-    with scratch_database(TEST_DATABASE_URL, "e2e") as database_url:
+    with scratch_postgres_database(TEST_DATABASE_URL, "e2e") as database_url:
         manager = prepare_towns(database_url, instance)
         port = free_port()
         environment = {key: value for key, value in os.environ.items()

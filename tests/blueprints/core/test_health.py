@@ -34,3 +34,17 @@ def test_the_start_page_lists_the_towns(client, towns):
     page = client.get("/").get_data(as_text=True)
     assert "Altdorf" in page and "Beetzdorf" in page
     assert f'href="/{towns.a.slug}/"' in page
+
+
+def test_healthz_answers_even_when_the_database_is_unreachable(tmp_path):
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/none", tmp_path)
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "stadt.example"}).json == {"status": "ok"}
+    assert client.get("/readyz").status_code == 503
+
+
+def test_the_language_switch_never_redirects_off_site(client):
+    for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
+        response = client.get("/sprache/en", query_string={"next": target})
+        assert response.location == "/"
+    assert client.get("/sprache/de?next=/konto").location == "/konto"
