@@ -84,9 +84,10 @@ def registry():
 
 def enter_requested_town(endpoint, values):
     """``url_value_preprocessor``: resolve ``tenant`` from the URL and enter it."""
-    if not values or "tenant" not in values:
+    slug = values.pop("tenant", None) if values else None
+    if slug is None:
         return
-    town = registry().by_slug(values.pop("tenant"))
+    town = registry().by_slug(slug)
     if town is None or not town.is_active:
         abort(404)
     g.tenant = town

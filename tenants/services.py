@@ -85,8 +85,6 @@ def delete_tenant(slug: str) -> None:
     db.session.delete(tenant)
     db.session.commit()
     migrations.drop_schema(db.engine, schema)
-    if migrations.is_sqlite(db.engine):
-        db.engine.dispose()  # pooled connections still have the deleted file attached
     registry().invalidate()
 
 

@@ -21,19 +21,30 @@ def town_database_url(database_url: str, schema_name: str) -> str:
 
 
 def attach_town(connection, tenant) -> None:
-    """Attach ``tenant``'s file under its schema name; detach any other town."""
-    cursor = connection.connection.dbapi_connection.cursor()
+    """Attach ``tenant``'s file under its schema name; detach any other town.
+
+    A pooled connection may still hold a file that was deleted (and perhaps
+    created anew) by another process: the file's identity is checked on every
+    transaction, so a stale handle is replaced instead of read.
+    """
+    pooled = connection.connection  # its .info lives as long as the DBAPI connection
+    cursor = pooled.dbapi_connection.cursor()
     try:
         attached = {row[1]: row[2] for row in cursor.execute("PRAGMA database_list")}
+        path = Path(attached["main"]).parent / "towns" / f"{tenant.schema_name}.db"
+        try:
+            identity = path.stat().st_ino
+        except FileNotFoundError:
+            raise LookupError(f"The database file of {tenant.slug} is missing: {path}") from None
+        held = pooled.info.setdefault("attached_towns", {})
         for name in attached:
-            if name not in {"main", "temp", tenant.schema_name}:
+            stale = name == tenant.schema_name and held.get(name) != identity
+            if name not in {"main", "temp", tenant.schema_name} or stale:
                 cursor.execute(f'DETACH DATABASE "{name}"')
-        if tenant.schema_name not in attached:
-            main_file = Path(attached["main"])
-            path = main_file.parent / "towns" / f"{tenant.schema_name}.db"
-            if not path.exists():
-                raise LookupError(f"The database file of {tenant.slug} is missing: {path}")
+                held.pop(name, None)
+        if held.get(tenant.schema_name) != identity or tenant.schema_name not in attached:
             # The name is validated (tenants.db.validate_schema_name) before use.
             cursor.execute(f'ATTACH DATABASE ? AS "{tenant.schema_name}"', (str(path),))
+            held[tenant.schema_name] = identity
     finally:
         cursor.close()

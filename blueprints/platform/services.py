@@ -17,7 +17,7 @@ def towns_with_member_counts() -> list[tuple[Tenant, int]]:
     query = (select(Tenant, func.coalesce(members.c.n, 0))
              .outerjoin(members, members.c.tenant_id == Tenant.id)
              .options(selectinload(Tenant.hosts)).order_by(Tenant.name))
-    return list(db.session.execute(query).tuples())
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def users_with_memberships() -> list[User]:
