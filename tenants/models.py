@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     email_confirmed_at: Mapped[Timestamp | None]
+    # When the person agreed to the processing of their data (registration form).
+    privacy_consent_at: Mapped[Timestamp | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # Part of the login cookie: raising it logs the account out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -144,6 +144,7 @@ def register(email: str, name: str, password: str, locale: str | None = None) ->
         db.session.add(user)
     user.name, user.password_hash = name.strip(), password_hash
     user.locale = locale if locale in LANGUAGES else None
+    user.privacy_consent_at = utcnow()  # the form requires the consent box
     db.session.flush()
     send_confirmation(user)
 

@@ -3,6 +3,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.accounts import services, two_factor
 from blueprints.accounts.forms import (
@@ -164,7 +165,10 @@ def register():
     if form.validate_on_submit():
         services.register(form.email.data, form.name.data, form.password.data,
                           locale=str(get_locale()))
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same address registered a moment ago
+            db.session.rollback()
         # The same answer whether or not the address has an account already.
         flash(_("Fast geschafft: Wir haben eine E-Mail an %(email)s geschickt. Bitte öffnen Sie "
                 "den Link darin, um Ihre Adresse zu bestätigen.", email=form.email.data), "success")

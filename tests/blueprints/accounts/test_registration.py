@@ -34,6 +34,17 @@ def test_register_confirm_by_the_mailed_link_then_sign_in(mail_client, smtp_serv
     assert signed_in.request.path == "/konto" and "Willkommen, Nina Neu!" in signed_in.text
 
 
+def test_registration_records_when_the_person_consented(mail_client, smtp_server):
+    from tenants.db import db
+
+    data = registration()
+    mail_client.post("/registrieren", data=data)
+    with mail_client.application.app_context():
+        user = services.get_user_by_email(data["email"])
+        assert user.privacy_consent_at is not None
+        db.session.remove()
+
+
 def test_an_unconfirmed_address_cannot_sign_in_but_can_ask_for_a_new_link(mail_client, smtp_server):
     data = registration()
     mail_client.post("/registrieren", data=data)
