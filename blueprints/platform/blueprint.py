@@ -10,3 +10,5 @@ bp.add_url_rule("/nutzer", "users", views.users, methods=["GET"])
 bp.add_url_rule("/nutzer", "grant_membership", views.grant_membership, methods=["POST"])
 bp.add_url_rule("/mitgliedschaften/<int:membership_id>/entfernen", "revoke_membership",
                 views.revoke_membership, methods=["POST"])
+bp.add_url_rule("/postausgang", "outbox", views.outbox)
+bp.add_url_rule("/postausgang/<int:mail_id>", "outbox_mail", views.outbox_mail)

@@ -48,3 +48,17 @@ def revoke(membership_id: int) -> Membership | None:
         db.session.delete(membership)
         db.session.commit()
     return membership
+
+
+def recent_mails(limit: int = 200):
+    """The newest mails of the public outbox (account mails; the dev outbox)."""
+    from blueprints.mail.models import OutboxMail
+
+    return list(db.session.scalars(
+        select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)))
+
+
+def get_mail(mail_id: int):
+    from blueprints.mail.models import OutboxMail
+
+    return db.session.get(OutboxMail, mail_id)

@@ -65,3 +65,14 @@ def _membership_form():
 
 def _users_page(form):
     return render_template("platform/users.html", users=services.users_with_memberships(), form=form)
+
+
+@requires("platform.admin")
+def outbox():
+    return render_template("platform/outbox.html", mails=services.recent_mails())
+
+
+@requires("platform.admin")
+def outbox_mail(mail_id):
+    mail = services.get_mail(mail_id) or abort(404)
+    return render_template("platform/outbox_mail.html", mail=mail)

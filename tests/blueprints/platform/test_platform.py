@@ -103,3 +103,26 @@ def test_granting_to_an_unknown_account_says_so(client, create_user, towns):
         "email": "niemand@example.org", "town": towns.a.slug, "role": "manager"})
     assert response.status_code == 422
     assert "Es gibt kein Konto für niemand@example.org." in response.get_data(as_text=True)
+
+
+def test_without_mail_url_a_registration_mail_is_readable_in_the_outbox(client, create_user):
+    import re
+
+    from tests.conftest import unique
+
+    email = f"{unique('neu')}@example.org"
+    client.post("/registrieren", data={"email": email, "name": "Nora Neu", "password": "lang-genug-123",
+                                       "password_repeat": "lang-genug-123", "consent": "y"})
+    sign_in_admin(client, create_user)
+    listing = client.get("/plattform/postausgang").get_data(as_text=True)
+    assert email in listing and "gespeichert" in listing
+    row = listing[listing.index(email):]
+    detail_url = re.search(r'href="(/plattform/postausgang/\d+)"', row).group(1)
+    detail = client.get(detail_url).get_data(as_text=True)
+    assert "/konto/bestaetigen/" in detail
+    assert 'sandbox srcdoc="' in detail  # the mail's HTML never runs in the admin's page
+
+
+def test_the_outbox_is_for_platform_admins_only(client, towns, login_as):
+    login_as("manager", towns.a)
+    assert client.get("/plattform/postausgang").status_code == 403
