@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import os
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -13,8 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from blueprints.accounts import services as accounts
 from blueprints.town.models import District, Page
@@ -25,7 +23,7 @@ from tenants.db import db, schema_for_slug, tenant_tables
 from tenants.models import Membership, User
 from tenants.portability import KINDS, column_kind, decode, encode, user_columns
 from tenants.sqlite import town_database_path
-from tests.conftest import TEST_DATABASE_URL, make_app, unique
+from tests.conftest import TEST_DATABASE_URL, make_app, scratch_postgres_database, unique
 
 _databases = itertools.count(1)
 
@@ -40,18 +38,8 @@ def fresh_database_url(backend: str, tmp_path):
         folder.mkdir()
         yield f"sqlite:///{folder / 'quartier.db'}"
         return
-    base = make_url(TEST_DATABASE_URL)
-    name = f"{base.database}_fresh{os.getpid()}_{next(_databases)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres_database(TEST_DATABASE_URL, f"fresh{next(_databases)}_") as url:
+        yield url
 
 
 @contextmanager
