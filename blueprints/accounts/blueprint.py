@@ -22,3 +22,6 @@ bp.add_url_rule("/konto/profil", "account_profile", views.account_profile, metho
 bp.add_url_rule("/konto/passwort", "account_password", views.account_password, methods=["POST"])
 bp.add_url_rule("/konto/ueberall-abmelden", "logout_everywhere", views.logout_everywhere,
                 methods=["POST"])
+bp.add_url_rule("/konto/api-schluessel", "create_token", views.create_token, methods=["POST"])
+bp.add_url_rule("/konto/api-schluessel/<int:token_id>/widerrufen", "revoke_token", views.revoke_token,
+                methods=["POST"])

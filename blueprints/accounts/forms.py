@@ -91,6 +91,13 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Sprache"), choices=LANGUAGE_CHOICES)
 
 
+class TokenForm(FlaskForm):
+    token_name = StringField(_l("Wofür ist der Schlüssel?"), validators=[
+        DataRequired(message=_l("Bitte einen Namen angeben, an dem Sie den Schlüssel wiedererkennen.")),
+        Length(max=100, message=_l("Höchstens 100 Zeichen."))],
+        description=_l("Zum Beispiel „Auswertung Stadtverwaltung“."))
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Bisheriges Passwort"), validators=[
         DataRequired(message=_l("Bitte Ihr bisheriges Passwort angeben."))],

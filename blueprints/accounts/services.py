@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -16,7 +17,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from blueprints.mail.services import send_mail
@@ -292,7 +293,43 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked_at.is_(None))
     )
-    return row.user if row else None
+    if row is None:
+        return None
+    _note_token_use(row)
+    return row.user
+
+
+TOKEN_USE_PRECISION = timedelta(hours=1)
+
+
+def _note_token_use(row: ApiToken) -> None:
+    """Record when a token was last used, at most hourly and outside the request's transaction."""
+    now = utcnow()
+    if row.last_used_at is not None and now - _aware(row.last_used_at) < TOKEN_USE_PRECISION:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s own tokens; False if there is no such token of theirs."""
+    row = db.session.scalar(select(ApiToken).where(
+        ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    return True
 
 
 def user_from_bearer_token(request) -> User | None:

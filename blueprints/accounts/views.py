@@ -1,5 +1,5 @@
 """Thin handlers: sign in (with a second factor where needed), register, mailed links, /konto."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,6 +13,7 @@ from blueprints.accounts.forms import (
     PasswordChangeForm,
     ProfileForm,
     RegistrationForm,
+    TokenForm,
     TwoFactorCodeForm,
 )
 from blueprints.core.services import is_local_path
@@ -239,9 +240,12 @@ def _invalid_link(message, retry_endpoint):
 
 # --- the own account ---------------------------------------------------------------
 
-def _account_page(profile_form, password_form):
-    return _form_page("accounts/account.html", profile_form, password_form,
-                      profile_form=profile_form, password_form=password_form)
+def _account_page(profile_form, password_form, token_form=None, new_token=None):
+    token_form = token_form or TokenForm(formdata=None)
+    return _form_page("accounts/account.html", profile_form, password_form, token_form,
+                      profile_form=profile_form, password_form=password_form,
+                      token_form=token_form, new_token=new_token,
+                      tokens=services.tokens_of(current_user._get_current_object()))
 
 
 def _profile_form(**kwargs):
@@ -282,6 +286,26 @@ def account_password():
                   "success")
             return redirect(url_for("accounts.account"))
     return _account_page(_profile_form(formdata=None), form)
+
+
+@signed_in
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(_profile_form(), PasswordChangeForm(formdata=None), form)
+    token = services.issue_token(current_user._get_current_object(), form.token_name.data.strip())
+    db.session.commit()
+    # Shown in this response only: never in a redirect, a cookie or the database.
+    return _account_page(_profile_form(), PasswordChangeForm(formdata=None), new_token=token)
+
+
+@signed_in
+def revoke_token(token_id):
+    if not services.revoke_token(current_user._get_current_object(), token_id):
+        abort(404)
+    db.session.commit()
+    flash(_("Der API-Schlüssel ist widerrufen."), "success")
+    return redirect(url_for("accounts.account", _anchor="api"))
 
 
 @signed_in
