@@ -15,7 +15,7 @@ from tenants import access, resolver
 from tenants.registry import TenantRegistry
 
 BLUEPRINTS = ("core", "accounts", "mail", "town", "platform", "api")
-COMMAND_GROUPS = ("tenants.cli", "blueprints.accounts.cli", "blueprints.demo.cli")
+COMMAND_GROUPS = ("tenants.cli", "tenants.jobs_cli", "blueprints.accounts.cli", "blueprints.demo.cli")
 LANGUAGES = ("de", "en")
 
 

@@ -21,6 +21,28 @@ def _text(environ, name, default=None):
     return value or default
 
 
+def _integer(environ, name, default: int) -> int:
+    value = _text(environ, name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r} is not a whole number; set e.g. {name}={default}.") from None
+
+
+def _seconds_list(environ, name, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = _text(environ, name)
+    if value is None:
+        return default
+    try:
+        return tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise ConfigurationError(
+            f"{name}={value!r} is not a comma-separated list of seconds; set e.g. "
+            f"{name}={','.join(map(str, default))}.") from None
+
+
 def _flag(environ, name, default=False):
     value = _text(environ, name)
     if value is None:
@@ -41,6 +63,9 @@ class Settings:
     stripe_api_base: str | None
     tenant_host_suffix: str | None
     instance_path: Path
+    # A mail the SMTP server refuses is tried again this often, after these pauses.
+    mail_retry_max: int = 5
+    mail_retry_intervals: tuple[int, ...] = (30, 120, 600, 1800, 3600)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -59,6 +84,10 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "MAIL_URL": self.mail_url,
             "MAIL_FROM": self.mail_from,
+            # RQ's Retry for the delivery job: how many more tries, and the pauses
+            # between them in seconds (the last pause repeats if there are fewer).
+            "MAIL_RETRY_MAX": self.mail_retry_max,
+            "MAIL_RETRY_INTERVALS": list(self.mail_retry_intervals),
             "STRIPE_SECRET_KEY": self.stripe_secret_key,
             "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
             "STRIPE_API_BASE": self.stripe_api_base,
@@ -115,6 +144,9 @@ def load_settings(environ=None, **overrides) -> Settings:
         "redis_url": _text(environ, "REDIS_URL"),
         "mail_url": _text(environ, "MAIL_URL"),
         "mail_from": _text(environ, "MAIL_FROM", "noreply@localhost"),
+        "mail_retry_max": _integer(environ, "MAIL_RETRY_MAX", 5),
+        "mail_retry_intervals": _seconds_list(environ, "MAIL_RETRY_INTERVALS",
+                                              (30, 120, 600, 1800, 3600)),
         "stripe_secret_key": _text(environ, "STRIPE_SECRET_KEY"),
         "stripe_webhook_secret": _text(environ, "STRIPE_WEBHOOK_SECRET"),
         "stripe_api_base": _text(environ, "STRIPE_API_BASE"),

@@ -221,3 +221,25 @@ def smtp_server():
     controller.start()
     yield server
     controller.stop()
+
+
+# --- a test-owned Redis -----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A redis-server on its own free port; tests may stop and start it."""
+    from tests.workers import RedisServer
+
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis") / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_redis(redis_server):
+    """The test Redis, running and empty; started again if a test left it stopped."""
+    redis_server.start()
+    redis_server.client().flushall()
+    yield redis_server
+    redis_server.start()

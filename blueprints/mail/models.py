@@ -1,22 +1,27 @@
-"""The outbox (public schema): every mail Quartier sends, with its delivery status."""
+"""The outboxes: every mail Quartier sends, with its delivery status.
+
+Account mails (no town involved) live in the public ``outbox``; mails caused
+inside a town live in that town's ``town_outbox``. Both are one definition
+(:class:`OutboxColumns`), so delivery treats them alike.
+"""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Index, String, Text, func
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from tenants.db import PrimaryKey, Timestamp, db
+from tenants.context import current_tenant_or_none
+from tenants.db import PrimaryKey, TenantModel, Timestamp, db, tenant_table_args
 from tenants.models import utcnow
 
+# queued: waiting for (another) delivery attempt, ``error`` holds the last one's
+# problem; sent: accepted by the SMTP server; failed: retries used up;
+# stored: kept in the dev outbox because no MAIL_URL is set.
 STATUSES = ("queued", "sent", "failed", "stored")
+STATUS_CHECK = "status IN ('queued', 'sent', 'failed', 'stored')"
 
 
-class OutboxMail(db.Model):
-    """One rendered mail; ``stored`` means kept in the dev outbox instead of sent."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed', 'stored')", name="status"),
-    )
+class OutboxColumns:
+    """The columns of an outbox row, shared by the public and the town outbox."""
 
     id: Mapped[PrimaryKey]
     # Generated once, so a retried delivery carries the same Message-ID.
@@ -25,7 +30,32 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[Timestamp | None]
+
+
+class OutboxMail(OutboxColumns, db.Model):
+    """A mail of no town (accounts); ``stored`` means kept in the dev outbox instead of sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(STATUS_CHECK, name="status"),
+                      Index("ix_outbox_status", "status"))
+
+
+class TownOutboxMail(OutboxColumns, TenantModel):
+    """A mail caused inside a town, kept in that town's schema."""
+
+    __tablename__ = "town_outbox"
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        # Named by hand: the convention would put the placeholder schema into the name.
+        return tenant_table_args(CheckConstraint(STATUS_CHECK, name="status"),
+                                 Index("ix_town_outbox_status", "status"))
+
+
+def outbox_model():
+    """The outbox of the current scope: the town's, or the public one outside towns."""
+    return TownOutboxMail if current_tenant_or_none() is not None else OutboxMail

@@ -1,10 +1,12 @@
 """One path for every mail: render a pair, record it, deliver it after the commit.
 
-``send_mail`` adds an outbox row to the caller's transaction. Only when that
-transaction commits is the mail delivered, in its own transaction: by SMTP when
-``MAIL_URL`` is set, else kept as ``stored`` (the dev outbox). So a rolled-back
-change never sends mail, and SMTP is never spoken while the caller's
-transaction is open. A later issue hands delivery to an RQ worker on ``emails``.
+``send_mail`` adds a row to the outbox of the current scope (the town's, or
+the public one for account mails) in the caller's transaction, and asks for
+the ``deliver_mail`` job (blueprints.mail.jobs) once that transaction commits:
+on the ``emails`` queue of RQ when ``REDIS_URL`` is set, else in-process. So a
+rolled-back change never sends mail, and SMTP is never spoken inside a
+request's transaction. ``relay_waiting_mails`` queues what a Redis outage left
+behind.
 """
 from __future__ import annotations
 
@@ -13,21 +15,23 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints.mail.models import OutboxMail
+from blueprints.mail.models import STATUSES, OutboxMail, outbox_model
 from config import ConfigurationError
-from tenants.db import TenantAwareSession, db
+from tenants.context import current_tenant_or_none, tenant_context
+from tenants.db import db
+from tenants.jobs import enqueue_after_commit, enqueue_now, relay
 from tenants.models import utcnow
 
-PENDING_KEY = "quartier.outbox_pending"
 SMTP_TIMEOUT_SECONDS = 10
 TRUE_WORDS = {"1", "true", "yes", "on"}
 log = logging.getLogger(__name__)
@@ -38,19 +42,95 @@ def send_mail(to: str, template: str, subject, *, locale: str | None = None,
     """Render ``emails/<template>.html`` + ``.txt`` and queue the mail for after the commit.
 
     ``subject`` may be a lazy string; it is translated in ``locale`` like the
-    bodies (default: the current request's language).
+    bodies (default: the current request's language). Inside a town the mail
+    carries the town's name and lands in the town's outbox.
     """
+    from blueprints.mail.jobs import deliver_mail
+
+    town = current_tenant_or_none()
+    context.setdefault("town", town)
+    context.setdefault("impressum_link", _impressum_link(town))
     with force_locale(locale) if locale else contextlib.nullcontext():
         subject = str(subject)
         context = {"subject": subject, **context}
         html_body = render_template(f"emails/{template}.html", **context)
         text_body = render_template(f"emails/{template}.txt", **context)
-    mail = OutboxMail(message_id=make_msgid(domain=_sender_domain()), to_address=to,
-                      subject=subject, text_body=text_body, html_body=html_body, status="queued")
+    mail = outbox_model()(message_id=make_msgid(domain=_sender_domain()), to_address=to,
+                          subject=subject, text_body=text_body, html_body=html_body,
+                          status="queued")
     db.session.add(mail)
-    db.session.flush()  # assigns the id that the after-commit hook delivers
-    db.session.info.setdefault(PENDING_KEY, []).append(mail.id)
+    db.session.flush()  # assigns the id that the job carries
+    enqueue_after_commit(deliver_mail, mail.id)
     return mail
+
+
+def list_mails(status: str | None = None, limit: int = 200) -> list:
+    """The newest mails of the current scope's outbox, optionally of one status."""
+    model = outbox_model()
+    query = select(model).order_by(model.created_at.desc(), model.id.desc()).limit(limit)
+    if status:
+        query = query.where(model.status == status)
+    return list(db.session.scalars(query))
+
+
+def status_counts() -> dict[str, int]:
+    """How many mails of the current scope's outbox are in each status."""
+    model = outbox_model()
+    counted = dict(db.session.execute(select(model.status, func.count()).group_by(model.status)).all())
+    return {status: counted.get(status, 0) for status in STATUSES}
+
+
+def get_mail(mail_id: int):
+    return db.session.get(outbox_model(), mail_id)
+
+
+def resend(mail_id: int):
+    """Queue a failed mail of the current scope again; None if there is no such mail."""
+    from blueprints.mail.jobs import deliver_mail
+
+    mail = db.session.get(outbox_model(), mail_id)
+    if mail is None or mail.status != "failed":
+        return mail  # only a failed mail is sent again; the others are on their way
+    mail.status, mail.error, mail.sent_at = "queued", None, None
+    enqueue_after_commit(deliver_mail, mail.id)
+    db.session.commit()
+    return mail
+
+
+@relay
+def relay_waiting_mails(older_than_seconds: float = 10) -> int:
+    """Queue every mail left ``queued`` for a while, in the public and every town's outbox.
+
+    A mail whose delivery job still waits in Redis is skipped; a mail queued
+    twice anyway is sent once, as the job checks and locks the row.
+    """
+    count = _relay_scope(older_than_seconds)
+    for town in current_app.extensions["quartier_registry"].all():
+        with tenant_context(town):
+            try:
+                count += _relay_scope(older_than_seconds)
+            except SQLAlchemyError:  # e.g. not yet migrated: the other towns still go
+                log.exception("Relaying the outbox of %s failed", town.slug)
+                db.session.rollback()
+    return count
+
+
+def _relay_scope(older_than_seconds: float) -> int:
+    from blueprints.mail.jobs import deliver_mail
+
+    model = outbox_model()
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    mail_ids = db.session.scalars(select(model.id).where(
+        model.status == "queued", model.created_at <= cutoff).order_by(model.id)).all()
+    db.session.rollback()  # nothing to write; end the read before talking to Redis
+    return sum(enqueue_now(deliver_mail, mail_id, skip_if_waiting=True) for mail_id in mail_ids)
+
+
+def _impressum_link(town) -> str | None:
+    """The town's Impressum as an absolute URL, where one can be built (a request or SERVER_NAME)."""
+    if town is None or not (has_request_context() or current_app.config.get("SERVER_NAME")):
+        return None
+    return url_for("town.impressum", tenant=town.slug, _external=True)
 
 
 def _sender_domain() -> str:
@@ -58,55 +138,13 @@ def _sender_domain() -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-# --- after the commit ----------------------------------------------------------
-
-@event.listens_for(TenantAwareSession, "after_commit")
-def _deliver_after_commit(session):
-    if session.in_nested_transaction():
-        return  # only a savepoint: the caller's transaction is still open
-    mail_ids = session.info.pop(PENDING_KEY, None)
-    if mail_ids:
-        _deliver_safely(mail_ids)
-
-
-@event.listens_for(TenantAwareSession, "after_transaction_end")
-def _forget_rolled_back_mail(session, transaction):
-    if transaction.parent is None:  # the whole transaction ended without a commit
-        session.info.pop(PENDING_KEY, None)
-
-
-def _deliver_safely(mail_ids) -> None:
-    # The caller's change is committed: a delivery problem must not turn it
-    # into an error. Mails left queued are picked up by a later retry.
-    try:
-        deliver(mail_ids)
-    except Exception:
-        log.exception("Delivering outbox mails %s failed; they stay queued.", mail_ids)
-
-
-def deliver(mail_ids) -> None:
-    """Deliver the still queued mails among ``mail_ids``; record sent, failed or stored."""
-    transport = SmtpTransport.from_config(current_app.config)
-    sender = current_app.config.get("MAIL_FROM") or "noreply@localhost"
-    with Session(db.engine) as session:  # its own transaction, never the caller's
-        mails = session.scalars(select(OutboxMail).where(
-            OutboxMail.id.in_(list(mail_ids)), OutboxMail.status == "queued")).all()
-        for mail in mails:
-            _deliver_one(mail, transport, sender)
-            session.commit()
-
-
-def _deliver_one(mail: OutboxMail, transport: SmtpTransport | None, sender: str) -> None:
-    if transport is None:
-        mail.status = "stored"
-        return
-    try:
-        transport.send(build_message(mail, sender))
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("Mail %s to %s failed: %s", mail.message_id, mail.to_address, exc)
-        mail.status, mail.error = "failed", f"{type(exc).__name__}: {exc}"
-    else:
-        mail.status, mail.error, mail.sent_at = "sent", None, utcnow()
+def sender() -> str:
+    """The From header: inside a town, the town's name before the platform's address."""
+    configured = current_app.config.get("MAIL_FROM") or "noreply@localhost"
+    town = current_tenant_or_none()
+    if town is None:
+        return configured
+    return formataddr((town.name, parseaddr(configured)[1]))
 
 
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:

@@ -1,12 +1,16 @@
 """Cross-town overviews and membership changes for platform administrators.
 
-Everything here reads the public schema only; no town's own tables.
+Everything here reads the public schema, except ``town_mail_counts``, which
+enters each town by name.
 """
+from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields import SelectChoice
 from sqlalchemy.orm import selectinload
 
 from blueprints.accounts import services as accounts
+from tenants.context import tenant_context
 from tenants.db import db
 from tenants.models import Membership, Tenant, User
 
@@ -56,6 +60,22 @@ def recent_mails(limit: int = 200):
 
     return list(db.session.scalars(
         select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)))
+
+
+def town_mail_counts() -> list[tuple]:
+    """(town, {status: count}) for every town's outbox: one query per town."""
+    from blueprints.mail.services import status_counts
+
+    counts = []
+    for town in current_app.extensions["quartier_registry"].all():
+        # A fresh app context has its own session: the request's (and its
+        # signed-in user) stays untouched while we visit each town.
+        with current_app.app_context(), tenant_context(town):
+            try:
+                counts.append((town, status_counts()))
+            except SQLAlchemyError:  # a town not yet migrated has no outbox table
+                counts.append((town, None))
+    return counts
 
 
 def get_mail(mail_id: int):

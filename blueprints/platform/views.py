@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from blueprints.accounts.services import AccountError
+from blueprints.mail.models import STATUSES
 from blueprints.platform import services
 from blueprints.platform.forms import MembershipForm, TownForm
 from tenants import services as towns
@@ -69,7 +70,8 @@ def _users_page(form):
 
 @requires("platform.admin")
 def outbox():
-    return render_template("platform/outbox.html", mails=services.recent_mails())
+    return render_template("platform/outbox.html", mails=services.recent_mails(),
+                           town_counts=services.town_mail_counts(), statuses=STATUSES)
 
 
 @requires("platform.admin")

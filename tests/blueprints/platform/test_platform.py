@@ -126,3 +126,15 @@ def test_without_mail_url_a_registration_mail_is_readable_in_the_outbox(client, 
 def test_the_outbox_is_for_platform_admins_only(client, towns, login_as):
     login_as("manager", towns.a)
     assert client.get("/plattform/postausgang").status_code == 403
+
+
+def test_platform_admins_see_every_towns_outbox_counted(app, client, create_user, towns):
+    from tests.blueprints.mail.test_outbox_page import store_mail
+
+    store_mail(app, towns.b, "failed", error="SMTPDataError: 451")
+    sign_in_admin(client, create_user)
+    page = client.get("/plattform/postausgang").get_data(as_text=True)
+    assert "Postausgänge der Städte" in page
+    row = page[page.index(f'href="/{towns.b.slug}/verwaltung/postausgang/"'):].split("</tr>")[0]
+    failed_column = row.split("<td>")[3]  # queued, sent, failed, stored
+    assert "Beetzdorf" in row and int(failed_column.split("<")[0]) >= 1
