@@ -49,6 +49,10 @@ class TownOutboxMail(OutboxColumns, TenantModel):
 
     __tablename__ = "town_outbox"
 
+    # Set only for marketing mail (newsletters): the one-click unsubscribe
+    # address that its List-Unsubscribe headers and footer link carry.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+
     @declared_attr.directive
     def __table_args__(cls):
         # Named by hand: the convention would put the placeholder schema into the name.

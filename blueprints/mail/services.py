@@ -38,17 +38,22 @@ log = logging.getLogger(__name__)
 
 
 def send_mail(to: str, template: str, subject, *, locale: str | None = None,
-              **context) -> OutboxMail:
+              unsubscribe_url: str | None = None, **context) -> OutboxMail:
     """Render ``emails/<template>.html`` + ``.txt`` and queue the mail for after the commit.
 
     ``subject`` may be a lazy string; it is translated in ``locale`` like the
     bodies (default: the current request's language). Inside a town the mail
-    carries the town's name and lands in the town's outbox.
+    carries the town's name and lands in the town's outbox. Marketing mail
+    passes ``unsubscribe_url`` (one-click, RFC 8058): it gets the
+    List-Unsubscribe headers and a footer link; transactional mail never does.
     """
     from blueprints.mail.jobs import deliver_mail
 
     town = current_tenant_or_none()
+    if unsubscribe_url and town is None:
+        raise ValueError("Marketing mail belongs to a town: send it inside tenant_context().")
     context.setdefault("town", town)
+    context["unsubscribe_url"] = unsubscribe_url
     context.setdefault("impressum_link", _impressum_link(town))
     with force_locale(locale) if locale else contextlib.nullcontext():
         subject = str(subject)
@@ -58,6 +63,8 @@ def send_mail(to: str, template: str, subject, *, locale: str | None = None,
     mail = outbox_model()(message_id=make_msgid(domain=_sender_domain()), to_address=to,
                           subject=subject, text_body=text_body, html_body=html_body,
                           status="queued")
+    if unsubscribe_url:
+        mail.unsubscribe_url = unsubscribe_url
     db.session.add(mail)
     db.session.flush()  # assigns the id that the job carries
     enqueue_after_commit(deliver_mail, mail.id)
@@ -156,6 +163,10 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    unsubscribe_url = getattr(mail, "unsubscribe_url", None)
+    if unsubscribe_url:  # marketing mail only (RFC 2369, one-click per RFC 8058)
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
     return message

@@ -33,6 +33,7 @@ def upgrade():
         sa.Column("error", sa.Text()),
         sa.Column("created_at", Timestamp, server_default=sa.func.now(), nullable=False),
         sa.Column("sent_at", Timestamp),
+        sa.Column("unsubscribe_url", sa.String(500)),
         sa.PrimaryKeyConstraint("id", name="pk_town_outbox"),
         sa.UniqueConstraint("message_id", name="uq_town_outbox_message_id"),
         sa.CheckConstraint("status IN ('queued', 'sent', 'failed', 'stored')",
