@@ -223,6 +223,17 @@ def smtp_server():
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def mail_app(app, database_url, smtp_server, tmp_path_factory):
+    """A second app on the session's database (``app`` migrated it) that mails in-process
+    (no REDIS_URL) to ``smtp_server``."""
+    application = make_app(database_url, tmp_path_factory.mktemp("mail-instance"),
+                           MAIL_URL=smtp_server.url, MAIL_FROM="Quartier <noreply@quartier.test>")
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
 # --- a test-owned Redis -----------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -54,14 +54,6 @@ def revoke(membership_id: int) -> Membership | None:
     return membership
 
 
-def recent_mails(limit: int = 200):
-    """The newest mails of the public outbox (account mails; the dev outbox)."""
-    from blueprints.mail.models import OutboxMail
-
-    return list(db.session.scalars(
-        select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()).limit(limit)))
-
-
 def town_mail_counts() -> list[tuple]:
     """(town, {status: count}) for every town's outbox: one query per town."""
     from blueprints.mail.services import status_counts
@@ -76,9 +68,3 @@ def town_mail_counts() -> list[tuple]:
             except SQLAlchemyError:  # a town not yet migrated has no outbox table
                 counts.append((town, None))
     return counts
-
-
-def get_mail(mail_id: int):
-    from blueprints.mail.models import OutboxMail
-
-    return db.session.get(OutboxMail, mail_id)

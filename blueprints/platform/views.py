@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from blueprints.accounts.services import AccountError
 from blueprints.mail.models import STATUSES
+from blueprints.mail import services as mail_services
 from blueprints.platform import services
 from blueprints.platform.forms import MembershipForm, TownForm
 from tenants import services as towns
@@ -70,11 +71,11 @@ def _users_page(form):
 
 @requires("platform.admin")
 def outbox():
-    return render_template("platform/outbox.html", mails=services.recent_mails(),
+    return render_template("platform/outbox.html", mails=mail_services.list_mails(),
                            town_counts=services.town_mail_counts(), statuses=STATUSES)
 
 
 @requires("platform.admin")
 def outbox_mail(mail_id):
-    mail = services.get_mail(mail_id) or abort(404)
+    mail = mail_services.get_mail(mail_id) or abort(404)  # outside a town: the public outbox
     return render_template("platform/outbox_mail.html", mail=mail)

@@ -9,19 +9,9 @@ from sqlalchemy import select
 
 from blueprints.mail.models import OutboxMail
 from tenants.db import db
-from tests.conftest import PASSWORD, TestUser, make_app, unique
+from tests.conftest import PASSWORD, TestUser, unique
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
-
-
-@pytest.fixture(scope="session")
-def mail_app(app, database_url, smtp_server, tmp_path_factory):
-    """A second app on the session's database (``app`` migrated it) with MAIL_URL set."""
-    application = make_app(database_url, tmp_path_factory.mktemp("mail-instance"),
-                           MAIL_URL=smtp_server.url, MAIL_FROM="Quartier <noreply@quartier.test>")
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture
