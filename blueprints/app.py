@@ -161,7 +161,10 @@ def _select_locale():
 
 
 def _register_template_helpers(app):
-    from flask_babel import get_locale
+    from flask_babel import format_decimal, get_locale
+
+    # Numbers as the reader writes them: 10.000 in German, 10,000 in English.
+    app.add_template_filter(format_decimal, "numberformat")
 
     from blueprints.town.services import switch_targets
 

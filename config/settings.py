@@ -31,6 +31,13 @@ def _integer(environ, name, default: int) -> int:
         raise ConfigurationError(f"{name}={value!r} is not a whole number; set e.g. {name}={default}.") from None
 
 
+def _positive(environ, name, default: int) -> int:
+    value = _integer(environ, name, default)
+    if value < 1:
+        raise ConfigurationError(f"{name}={value} must be at least 1; set e.g. {name}={default}.")
+    return value
+
+
 def _seconds_list(environ, name, default: tuple[int, ...]) -> tuple[int, ...]:
     value = _text(environ, name)
     if value is None:
@@ -41,6 +48,16 @@ def _seconds_list(environ, name, default: tuple[int, ...]) -> tuple[int, ...]:
         raise ConfigurationError(
             f"{name}={value!r} is not a comma-separated list of seconds; set e.g. "
             f"{name}={','.join(map(str, default))}.") from None
+
+
+def _url(environ, name) -> str | None:
+    value = _text(environ, name)
+    if value is None:
+        return None
+    if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+        raise ConfigurationError(
+            f"{name}={value!r} is not a base URL; set e.g. {name}=https://quartier.example.de")
+    return value.rstrip("/")
 
 
 def _flag(environ, name, default=False):
@@ -63,9 +80,15 @@ class Settings:
     stripe_api_base: str | None
     tenant_host_suffix: str | None
     instance_path: Path
+    # Where the platform answers, e.g. https://quartier.example.de: links in
+    # mails sent outside a request (jobs, commands) start with it.
+    public_url: str | None = None
     # A mail the SMTP server refuses is tried again this often, after these pauses.
     mail_retry_max: int = 5
     mail_retry_intervals: tuple[int, ...] = (30, 120, 600, 1800, 3600)
+    # A large send (a newsletter) goes out in parts of this many mails, each
+    # part one job over one SMTP connection.
+    mail_batch_size: int = 200
     extra: dict = field(default_factory=dict)
 
     @property
@@ -88,10 +111,12 @@ class Settings:
             # between them in seconds (the last pause repeats if there are fewer).
             "MAIL_RETRY_MAX": self.mail_retry_max,
             "MAIL_RETRY_INTERVALS": list(self.mail_retry_intervals),
+            "MAIL_BATCH_SIZE": self.mail_batch_size,
             "STRIPE_SECRET_KEY": self.stripe_secret_key,
             "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
             "STRIPE_API_BASE": self.stripe_api_base,
             "TENANT_HOST_SUFFIX": self.tenant_host_suffix,
+            "PUBLIC_URL": self.public_url,
             # Cookies: never readable by scripts, only over HTTPS in production.
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -147,10 +172,12 @@ def load_settings(environ=None, **overrides) -> Settings:
         "mail_retry_max": _integer(environ, "MAIL_RETRY_MAX", 5),
         "mail_retry_intervals": _seconds_list(environ, "MAIL_RETRY_INTERVALS",
                                               (30, 120, 600, 1800, 3600)),
+        "mail_batch_size": _positive(environ, "MAIL_BATCH_SIZE", 200),
         "stripe_secret_key": _text(environ, "STRIPE_SECRET_KEY"),
         "stripe_webhook_secret": _text(environ, "STRIPE_WEBHOOK_SECRET"),
         "stripe_api_base": _text(environ, "STRIPE_API_BASE"),
         "tenant_host_suffix": _text(environ, "TENANT_HOST_SUFFIX"),
+        "public_url": _url(environ, "PUBLIC_URL"),
         "instance_path": instance_path,
     }
     values.update(overrides)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import abort, current_app, g, has_request_context, request
+from flask import abort, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BaseConverter
 
 from tenants.context import activate, deactivate
@@ -107,6 +107,21 @@ def add_town_to_url(endpoint, values):
     if town is not None and "tenant" not in values and \
             current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
         values["tenant"] = town.slug
+
+
+def external_url(endpoint: str, **values) -> str | None:
+    """An absolute link for a mail; None where no base is known.
+
+    In a request it starts like the request; elsewhere (a worker, a command)
+    with ``PUBLIC_URL`` (or Flask's ``SERVER_NAME``).
+    """
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return None
+    with current_app.test_request_context(base_url=base + "/"):
+        return url_for(endpoint, _external=True, **values)
 
 
 def strip_host_prefix(url: str) -> str:

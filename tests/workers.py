@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = Path(sys.executable).parent / "flask"
 # Settings the worker must not inherit from the developer's shell.
 APP_VARIABLES = ("DATABASE_URL", "REDIS_URL", "MAIL_URL", "MAIL_FROM", "QUARTIER_ENV",
-                 "QUARTIER_INSTANCE_PATH", "MAIL_RETRY_MAX", "MAIL_RETRY_INTERVALS", "SECRET_KEY")
+                 "QUARTIER_INSTANCE_PATH", "MAIL_RETRY_MAX", "MAIL_RETRY_INTERVALS",
+                 "MAIL_BATCH_SIZE", "SECRET_KEY")
 # Short RQ timings, so a killed worker's job is found abandoned within seconds.
 FAST_WORKER_OPTIONS = ("--worker-ttl", "20", "--maintenance-interval", "1",
                        "--job-monitoring-interval", "1", "--heartbeat-grace", "3",

@@ -13,3 +13,7 @@ bp = Blueprint("mail", __name__, template_folder="templates",
 bp.add_url_rule("/", "outbox", views.outbox)
 bp.add_url_rule("/<int:mail_id>", "show", views.show)
 bp.add_url_rule("/<int:mail_id>/erneut-senden", "resend", views.resend, methods=["POST"])
+bp.add_url_rule("/sendungen/<int:batch_id>", "show_batch", views.show_batch)
+bp.add_url_rule("/sendungen/<int:batch_id>/fortschritt", "batch_progress", views.batch_progress)
+bp.add_url_rule("/sendungen/<int:batch_id>/erneut-senden", "resend_batch", views.resend_batch,
+                methods=["POST"])

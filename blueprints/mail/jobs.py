@@ -1,30 +1,32 @@
-"""Delivery: one job per mail, on the ``emails`` queue, safe to run twice."""
+"""Delivery on the ``emails`` queue: one job per single mail, one per part of a batch.
+
+Both are safe to run twice: a mail is claimed (row lock, PostgreSQL) from its
+status check until ``sent`` is committed, so a second run of the same job
+waits or skips instead of sending twice. Only the moment between the SMTP
+server's acceptance and that commit is unguarded (README, Operations: Workers).
+"""
 from __future__ import annotations
 
 import logging
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from blueprints.mail.models import outbox_model
-from blueprints.mail.services import SmtpTransport, build_message, sender
+from blueprints.mail.models import TownOutboxMail, outbox_model
+from blueprints.mail.services import SmtpTransport, build_message, is_permanent_refusal, sender
 from tenants.db import db
 from tenants.jobs import job
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)
+# Worst case for a part: every mail waits for the SMTP timeout.
+BATCH_PART_TIMEOUT_SECONDS = 1800
 
 
 @job("emails", retry_setting="MAIL_RETRY")
 def deliver_mail(mail_id: int) -> None:
-    """Send one mail of the current scope's outbox, unless it is no longer queued.
-
-    The row stays locked (PostgreSQL) from the status check until ``sent`` is
-    committed, so a second run of the same job waits or skips instead of
-    sending twice. Only the moment between the SMTP server's acceptance and
-    that commit is unguarded (README, Operations: Workers).
-    """
+    """Send one mail of the current scope's outbox, unless it is no longer queued."""
     mail = _claim(mail_id)
     if mail is None:
         return
@@ -34,11 +36,61 @@ def deliver_mail(mail_id: int) -> None:
         db.session.commit()
         return
     try:
-        transport.send(build_message(mail, sender()))
-    except Exception as exc:  # refused, unreachable, or a mail that cannot be built
+        _send(mail, transport.send, sender())
+    except Exception as exc:  # unreachable, refused for now, or a mail that cannot be built
         _record_failure(mail, exc)
         raise  # RQ retries with backoff (Retry) while tries are left
-    mail.status, mail.error, mail.sent_at = "sent", None, utcnow()
+
+
+@job("emails", retry_setting="MAIL_RETRY", timeout=BATCH_PART_TIMEOUT_SECONDS)
+def deliver_batch_part(batch_id: int, part: int) -> None:
+    """Send the still-queued mails of one part of a town's batch over one SMTP connection.
+
+    A run after a crash or a retry picks up where the last one stopped. If the
+    server fails mid-part, the part's waiting mails carry the error (and are
+    failed after the last try); a recipient refused for good fails alone.
+    """
+    waiting = (TownOutboxMail.batch_id == batch_id) & (TownOutboxMail.batch_part == part) \
+        & (TownOutboxMail.status == "queued")
+    transport = SmtpTransport.from_config(current_app.config)
+    if transport is None:
+        db.session.execute(update(TownOutboxMail).where(waiting).values(status="stored"))
+        db.session.commit()
+        return
+    mail_ids = db.session.scalars(select(TownOutboxMail.id).where(waiting)
+                                  .order_by(TownOutboxMail.id)).all()
+    db.session.rollback()  # no transaction open while connecting
+    if not mail_ids:
+        return
+    from_header = sender()
+    try:
+        with transport.connect() as connection:
+            for mail_id in mail_ids:
+                mail = _claim(mail_id)
+                if mail is not None:
+                    _send(mail, connection.send_message, from_header)
+    except Exception as exc:
+        db.session.rollback()  # frees the mail being sent; it is still queued
+        log.warning("Part %s of mail batch %s stopped: %s", part, batch_id, exc)
+        values = {"error": _describe(exc)}
+        if is_last_attempt():
+            values["status"] = "failed"
+        db.session.execute(update(TownOutboxMail).where(waiting).values(**values))
+        db.session.commit()
+        raise
+
+
+def _send(mail, send, from_header: str) -> None:
+    """Hand one claimed mail to ``send``; commit it as sent, or as failed if refused for good."""
+    try:
+        send(build_message(mail, from_header))
+    except Exception as exc:
+        if not is_permanent_refusal(exc):
+            raise
+        log.warning("Mail %s to %s refused: %s", mail.message_id, mail.to_address, exc)
+        mail.status, mail.error = "failed", _describe(exc)
+    else:
+        mail.status, mail.error, mail.sent_at = "sent", None, utcnow()
     db.session.commit()
 
 
@@ -51,10 +103,14 @@ def _claim(mail_id: int):
 
 def _record_failure(mail, exc: Exception) -> None:
     log.warning("Mail %s to %s failed: %s", mail.message_id, mail.to_address, exc)
-    mail.error = f"{type(exc).__name__}: {exc}"
+    mail.error = _describe(exc)
     if is_last_attempt():
         mail.status = "failed"
     db.session.commit()
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def is_last_attempt() -> bool:

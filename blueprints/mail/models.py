@@ -6,11 +6,11 @@ inside a town live in that town's ``town_outbox``. Both are one definition
 """
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Index, String, Text, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from tenants.context import current_tenant_or_none
-from tenants.db import PrimaryKey, TenantModel, Timestamp, db, tenant_table_args
+from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, db, tenant_table_args
 from tenants.models import utcnow
 
 # queued: waiting for (another) delivery attempt, ``error`` holds the last one's
@@ -44,6 +44,20 @@ class OutboxMail(OutboxColumns, db.Model):
                       Index("ix_outbox_status", "status"))
 
 
+class MailBatch(TenantModel):
+    """A large send (a newsletter): its mails go out in parts, one SMTP connection each.
+
+    Its progress is counted from its mails' statuses, never kept twice.
+    """
+
+    __tablename__ = "mail_batches"
+
+    id: Mapped[PrimaryKey]
+    label: Mapped[str] = mapped_column(String(200))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow, server_default=func.now())
+
+
 class TownOutboxMail(OutboxColumns, TenantModel):
     """A mail caused inside a town, kept in that town's schema."""
 
@@ -52,12 +66,17 @@ class TownOutboxMail(OutboxColumns, TenantModel):
     # Set only for marketing mail (newsletters): the one-click unsubscribe
     # address that its List-Unsubscribe headers and footer link carry.
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # Mails of a batch go out in numbered parts (deliver_batch_part), not one by one.
+    batch_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("tenant.mail_batches.id", ondelete="CASCADE"))
+    batch_part: Mapped[int | None] = mapped_column(Integer)
 
     @declared_attr.directive
     def __table_args__(cls):
         # Named by hand: the convention would put the placeholder schema into the name.
         return tenant_table_args(CheckConstraint(STATUS_CHECK, name="status"),
-                                 Index("ix_town_outbox_status", "status"))
+                                 Index("ix_town_outbox_status", "status"),
+                                 Index("ix_town_outbox_batch", "batch_id", "batch_part"))
 
 
 def outbox_model():

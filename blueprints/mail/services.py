@@ -5,31 +5,37 @@ the public one for account mails) in the caller's transaction, and asks for
 the ``deliver_mail`` job (blueprints.mail.jobs) once that transaction commits:
 on the ``emails`` queue of RQ when ``REDIS_URL`` is set, else in-process. So a
 rolled-back change never sends mail, and SMTP is never spoken inside a
-request's transaction. ``relay_waiting_mails`` queues what a Redis outage left
-behind.
+request's transaction. Inside ``with mail_batch(label):`` (a newsletter) the
+mails are numbered into parts of ``MAIL_BATCH_SIZE`` instead, and one
+``deliver_batch_part`` job sends each part over one SMTP connection.
+``relay_waiting_mails`` queues what a Redis outage left behind.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import smtplib
 import ssl
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints.mail.models import STATUSES, OutboxMail, outbox_model
+from blueprints.mail.models import STATUSES, MailBatch, OutboxMail, TownOutboxMail, outbox_model
 from config import ConfigurationError
 from tenants.context import current_tenant_or_none, tenant_context
 from tenants.db import db
 from tenants.jobs import enqueue_after_commit, enqueue_now, relay
+from tenants.resolver import external_url
 from tenants.models import utcnow
 
 SMTP_TIMEOUT_SECONDS = 10
@@ -66,9 +72,161 @@ def send_mail(to: str, template: str, subject, *, locale: str | None = None,
     if unsubscribe_url:
         mail.unsubscribe_url = unsubscribe_url
     db.session.add(mail)
+    batch = _open_batch.get()
+    if batch is not None:
+        batch.take(mail)  # its part's job sends it
+        return mail
     db.session.flush()  # assigns the id that the job carries
     enqueue_after_commit(deliver_mail, mail.id)
     return mail
+
+
+# --- batches: large sends in parts, one SMTP connection per part ------------------
+
+@dataclass
+class _OpenBatch:
+    """The batch that ``send_mail`` numbers mails into, inside ``with mail_batch(...)``."""
+
+    batch: MailBatch
+    part_size: int
+    count: int = 0
+    unflushed: list = field(default_factory=list)
+
+    def take(self, mail) -> None:
+        mail.batch_id = self.batch.id
+        mail.batch_part = self.count // self.part_size
+        self.count += 1
+        self.unflushed.append(mail)
+        if len(self.unflushed) >= self.part_size:
+            self.flush()
+
+    def flush(self) -> None:
+        # One multi-row INSERT per part; then let the rows go, so a send to
+        # ten thousand does not keep ten thousand bodies in the session.
+        db.session.flush()
+        for mail in self.unflushed:
+            db.session.expunge(mail)
+        self.unflushed.clear()
+
+    @property
+    def parts(self) -> int:
+        return math.ceil(self.count / self.part_size)
+
+
+_open_batch: ContextVar[_OpenBatch | None] = ContextVar("quartier_mail_batch", default=None)
+
+
+@contextlib.contextmanager
+def mail_batch(label: str) -> Iterator[MailBatch]:
+    """Send the mails of the ``send_mail`` calls inside as one batch of the current town.
+
+    Its parts (``MAIL_BATCH_SIZE`` mails each) are queued when the caller's
+    transaction commits, like single mails; staff follow the batch's progress
+    in the town's outbox. The mails returned inside are already detached.
+    """
+    from blueprints.mail.jobs import deliver_batch_part
+
+    if current_tenant_or_none() is None:
+        raise ValueError("A mail batch belongs to a town: open it inside tenant_context().")
+    if _open_batch.get() is not None:
+        raise RuntimeError("Mail batches do not nest.")
+    batch = MailBatch(label=label[:200], total=0)
+    db.session.add(batch)
+    db.session.flush()
+    opened = _OpenBatch(batch, current_app.config["MAIL_BATCH_SIZE"])
+    token = _open_batch.set(opened)
+    try:
+        yield batch
+    finally:
+        _open_batch.reset(token)
+    opened.flush()
+    batch.total = opened.count
+    for part in range(opened.parts):
+        enqueue_after_commit(deliver_batch_part, batch.id, part)
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """How far a batch is: its mails counted by status."""
+
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get("sent", 0) + self.counts.get("stored", 0)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get("failed", 0)
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get("queued", 0)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed
+
+    @property
+    def finished(self) -> bool:
+        return self.waiting == 0
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else math.floor(100 * self.done / self.total)
+
+    def as_json(self) -> dict:
+        return {"total": self.total, "done": self.done, "sent": self.sent, "failed": self.failed,
+                "waiting": self.waiting, "percent": self.percent, "finished": self.finished}
+
+
+def list_batches(limit: int = 20) -> list[tuple[MailBatch, BatchProgress]]:
+    """The town's newest batches with their progress (two queries however many)."""
+    batches = db.session.scalars(select(MailBatch).order_by(MailBatch.id.desc()).limit(limit)).all()
+    counts = _status_counts_by_batch([batch.id for batch in batches])
+    return [(batch, BatchProgress(batch.total, counts.get(batch.id, {}))) for batch in batches]
+
+
+def get_batch(batch_id: int) -> tuple[MailBatch, BatchProgress] | None:
+    batch = db.session.get(MailBatch, batch_id)
+    if batch is None:
+        return None
+    return batch, BatchProgress(batch.total, _status_counts_by_batch([batch_id]).get(batch_id, {}))
+
+
+def _status_counts_by_batch(batch_ids: list[int]) -> dict[int, dict[str, int]]:
+    if not batch_ids:
+        return {}
+    rows = db.session.execute(
+        select(TownOutboxMail.batch_id, TownOutboxMail.status, func.count())
+        .where(TownOutboxMail.batch_id.in_(batch_ids))
+        .group_by(TownOutboxMail.batch_id, TownOutboxMail.status))
+    counts: dict[int, dict[str, int]] = {}
+    for batch_id, status, count in rows:
+        counts.setdefault(batch_id, {})[status] = count
+    return counts
+
+
+def failed_mails_of_batch(batch_id: int, limit: int = 200) -> list[TownOutboxMail]:
+    return list(db.session.scalars(
+        select(TownOutboxMail).where(TownOutboxMail.batch_id == batch_id,
+                                     TownOutboxMail.status == "failed")
+        .order_by(TownOutboxMail.id).limit(limit)))
+
+
+def resend_batch_failures(batch_id: int) -> int:
+    """Queue a batch's failed mails again, part by part; return how many."""
+    from blueprints.mail.jobs import deliver_batch_part
+
+    failed = (TownOutboxMail.batch_id == batch_id) & (TownOutboxMail.status == "failed")
+    parts = db.session.scalars(select(TownOutboxMail.batch_part).where(failed).distinct()).all()
+    count = db.session.execute(update(TownOutboxMail).where(failed).values(
+        status="queued", error=None)).rowcount
+    for part in sorted(parts):
+        enqueue_after_commit(deliver_batch_part, batch_id, part)
+    db.session.commit()
+    return count
 
 
 def list_mails(status: str | None = None, limit: int = 200) -> list:
@@ -123,21 +281,35 @@ def relay_waiting_mails(older_than_seconds: float = 10) -> int:
 
 
 def _relay_scope(older_than_seconds: float) -> int:
-    from blueprints.mail.jobs import deliver_mail
+    calls = _delivery_calls_waiting(utcnow() - timedelta(seconds=older_than_seconds))
+    db.session.rollback()  # nothing to write; end the read before talking to Redis
+    return sum(enqueue_now(func, *ids, skip_if_waiting=True) for func, *ids in calls)
+
+
+def _delivery_calls_waiting(cutoff) -> list[tuple]:
+    """The jobs that would send the scope's mails queued before ``cutoff``, each once.
+
+    A batch's mail is sent by its part's job, a single mail by its own.
+    """
+    from blueprints.mail.jobs import deliver_batch_part, deliver_mail
 
     model = outbox_model()
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    mail_ids = db.session.scalars(select(model.id).where(
-        model.status == "queued", model.created_at <= cutoff).order_by(model.id)).all()
-    db.session.rollback()  # nothing to write; end the read before talking to Redis
-    return sum(enqueue_now(deliver_mail, mail_id, skip_if_waiting=True) for mail_id in mail_ids)
+    batched = model is TownOutboxMail
+    columns = (model.id, model.batch_id, model.batch_part) if batched else (model.id,)
+    rows = db.session.execute(select(*columns).where(
+        model.status == "queued", model.created_at <= cutoff).order_by(model.id))
+    calls = {}
+    for mail_id, *batch in rows:
+        if batched and batch[0] is not None:
+            calls[(deliver_batch_part, *batch)] = True
+        else:
+            calls[(deliver_mail, mail_id)] = True
+    return list(calls)
 
 
 def _impressum_link(town) -> str | None:
-    """The town's Impressum as an absolute URL, where one can be built (a request or SERVER_NAME)."""
-    if town is None or not (has_request_context() or current_app.config.get("SERVER_NAME")):
-        return None
-    return url_for("town.impressum", tenant=town.slug, _external=True)
+    """The town's Impressum as an absolute URL, where a base is known (see external_url)."""
+    return None if town is None else external_url("town.impressum", tenant=town.slug)
 
 
 def _sender_domain() -> str:
@@ -202,7 +374,9 @@ class SmtpTransport:
                    password=unquote(parts.password) if parts.password else None,
                    implicit_tls=implicit_tls, starttls=starttls)
 
-    def send(self, message: EmailMessage) -> None:
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[smtplib.SMTP]:
+        """One SMTP session, ready for ``send_message`` (as many as the caller has)."""
         # smtplib does not verify certificates unless given a default context.
         tls = ssl.create_default_context()
         if self.implicit_tls:
@@ -215,4 +389,14 @@ class SmtpTransport:
                 smtp.starttls(context=tls)
             if self.username:
                 smtp.login(self.username, self.password or "")
+            yield smtp
+
+    def send(self, message: EmailMessage) -> None:
+        with self.connect() as smtp:
             smtp.send_message(message)
+
+
+def is_permanent_refusal(exc: Exception) -> bool:
+    """The server refused every recipient for good (5xx): trying again cannot help."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused) and all(
+        code >= 500 for code, _ in exc.recipients.values())

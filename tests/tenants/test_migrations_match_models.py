@@ -1,7 +1,7 @@
 """The hand-written migrations create exactly what the models declare."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import BLANK_SCHEMA, MetaData, create_engine
 
 from tenants.db import TENANT_SCHEMA, db, tenant_tables
 from tenants.sqlite import town_database_url
@@ -33,8 +33,13 @@ def town_metadata():
         if table.schema != TENANT_SCHEMA:
             table.to_metadata(metadata)  # referenced public tables (users) resolve
     for table in tenant_tables():
-        table.to_metadata(metadata, schema=None)
+        table.to_metadata(metadata, schema=None, referred_schema_fn=_unqualified_town_tables)
     return metadata
+
+
+def _unqualified_town_tables(table, to_schema, constraint, referred_schema):
+    """A town table's foreign key to another town table loses the placeholder schema too."""
+    return BLANK_SCHEMA if referred_schema == TENANT_SCHEMA else referred_schema
 
 
 def test_the_public_tree_matches_the_public_models(app):

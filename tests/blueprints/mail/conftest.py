@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.mail.models import TownOutboxMail
-from blueprints.mail.services import send_mail
+from blueprints.mail.services import mail_batch, send_mail
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.conftest import make_app, unique
@@ -24,6 +24,15 @@ def town_mail(address: str):
     return send_mail(address, "accounts/reset_password", "Ihr Link",
                      user=SimpleNamespace(name="Tina Town", email=address),
                      link="http://localhost/x", hours=2)
+
+
+def batch_of_town_mails(label: str, addresses) -> int:
+    """Send one batch to ``addresses`` in the current town, as a newsletter would; its id."""
+    with mail_batch(label) as batch:
+        for address in addresses:
+            town_mail(address)
+    db.session.commit()
+    return batch.id
 
 
 def town_rows(flask_app, town, address=None) -> list[TownOutboxMail]:
@@ -75,18 +84,28 @@ def worker(tmp_path):
 
 
 class GatedCollector:
-    """An SMTP handler that records accepted mails and can hold one mail mid-DATA.
+    """An SMTP handler that records accepted mails (and the connection of each),
+    refuses chosen recipients and can hold one mail mid-DATA.
 
     ``hold_at=n``: the n-th DATA waits until ``release()`` and is then refused,
     as its client is gone by then (the test kills the worker meanwhile).
+    ``refuse``: recipients answered with 550 (unknown user) for good.
     """
 
-    def __init__(self, hold_at: int | None = None):
+    def __init__(self, hold_at: int | None = None, refuse: set[str] = frozenset()):
         self.messages = []
+        self.connections = []  # the client's (host, port) per accepted mail
         self.hold_at = hold_at
+        self.refuse = set(refuse)
         self.data_seen = 0
         self.holding = threading.Event()
         self.released = threading.Event()
+
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope):
         self.data_seen += 1
@@ -97,6 +116,7 @@ class GatedCollector:
             return "451 Try again later"
         raw = envelope.original_content or envelope.content
         self.messages.append(message_from_bytes(raw, policy=mail_policy.default))
+        self.connections.append(session.peer)
         return "250 Message accepted for delivery"
 
     def release(self):

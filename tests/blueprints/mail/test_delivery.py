@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from rq import Queue
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
@@ -14,7 +15,12 @@ from blueprints.mail.services import resend
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.blueprints.accounts.conftest import outbox_rows
-from tests.blueprints.mail.conftest import GatedCollector, town_mail, town_rows
+from tests.blueprints.mail.conftest import (
+    GatedCollector,
+    batch_of_town_mails,
+    town_mail,
+    town_rows,
+)
 from tests.conftest import free_port, unique
 from tests.workers import kill_worker, wait_for
 
@@ -118,20 +124,23 @@ def test_smtp_down_means_retries_then_failed_and_send_again_delivers_once(
 def test_a_worker_killed_mid_batch_loses_no_mail_and_doubles_none(delivery, worker, smtp_on,
                                                                  towns, fresh_redis):
     port = free_port()
-    smtp = smtp_on(port, GatedCollector(hold_at=51))
+    # Parts of 50: the 75th mail is in the middle of the second part.
+    smtp = smtp_on(port, GatedCollector(hold_at=75))
     # No pause before a retry: the killed worker's scheduler lock would delay a paused one.
     app, environment = delivery(f"smtp://127.0.0.1:{port}", mail_retry_max=3,
-                                mail_retry_intervals=[0])
+                                mail_retry_intervals=[0], mail_batch_size=50)
     with app.app_context(), tenant_context(towns.a):
-        mails = [town_mail(f"{unique('batch')}@example.org") for _ in range(200)]
-        message_ids = {mail.message_id for mail in mails}
-        db.session.commit()
+        batch_id = batch_of_town_mails("Newsletter", (f"{unique('batch')}@example.org"
+                                                      for _ in range(200)))
+    message_ids = {row.message_id for row in town_rows(app, towns.a) if row.batch_id == batch_id}
+    assert len(message_ids) == 200
     with worker(environment) as first:
-        assert smtp.holding.wait(timeout=60), "the first worker never reached the 51st mail"
-        kill_worker(first)  # worker, work horse and scheduler, in the middle of mail 51
+        assert smtp.holding.wait(timeout=60), "the first worker never reached the 75th mail"
+        kill_worker(first)  # worker, work horse and scheduler, in the middle of mail 75
     smtp.release()
-    assert len(smtp.messages) == 50
-    # Mail 51's job is left started by a dead worker: only RQ's abandoned-job check frees it.
+    assert len(smtp.messages) == 74
+    assert len(set(smtp.connections)) == 2  # one SMTP session per part
+    # The second part's job is left started by a dead worker: only RQ's abandoned-job check frees it.
     assert StartedJobRegistry("emails", connection=fresh_redis.client()).count == 1
     with worker(environment):
         wait_for(lambda: message_ids <= set(smtp.message_id_counts()), timeout=120,
@@ -141,3 +150,27 @@ def test_a_worker_killed_mid_batch_loses_no_mail_and_doubles_none(delivery, work
     assert {mid: counts[mid] for mid in message_ids} == dict.fromkeys(message_ids, 1)
     rows = [r for r in town_rows(app, towns.a) if r.message_id in message_ids]
     assert {r.status for r in rows} == {"sent"}
+
+
+def test_a_batch_caused_while_redis_is_down_is_relayed_part_by_part(delivery, worker, smtp_on,
+                                                                   towns, fresh_redis):
+    port = free_port()
+    smtp = smtp_on(port)
+    app, environment = delivery(f"smtp://127.0.0.1:{port}", mail_batch_size=4)
+    fresh_redis.stop()
+    with app.app_context(), tenant_context(towns.b):
+        batch_id = batch_of_town_mails("Newsletter", (f"{unique('relay')}@example.org"
+                                                      for _ in range(10)))
+    fresh_redis.start()
+    cli = app.test_cli_runner()
+    first, second = (cli.invoke(args=["jobs", "relay", "--older-than", "0"]) for _ in range(2))
+    # Three parts, so three jobs: not one job per mail.
+    assert "3 waiting job(s) queued." in first.output
+    assert "0 waiting job(s) queued." in second.output
+    queued = Queue("emails", connection=fresh_redis.client()).job_ids
+    assert sorted(queued) == [f"deliver_batch_part-town{towns.b.id}-{batch_id}-{part}"
+                              for part in range(3)]
+    with worker(environment):
+        wait_for(lambda: len(smtp.messages) == 10, message="the ten mails")
+        time.sleep(SETTLE_SECONDS)
+    assert sorted(smtp.message_id_counts().values()) == [1] * 10
