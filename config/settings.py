@@ -83,6 +83,9 @@ class Settings:
     # Where the platform answers, e.g. https://quartier.example.de: links in
     # mails sent outside a request (jobs, commands) start with it.
     public_url: str | None = None
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                                 'OpenStreetMap</a>-Mitwirkende')
     # A mail the SMTP server refuses is tried again this often, after these pauses.
     mail_retry_max: int = 5
     mail_retry_intervals: tuple[int, ...] = (30, 120, 600, 1800, 3600)
@@ -117,6 +120,12 @@ class Settings:
             "STRIPE_API_BASE": self.stripe_api_base,
             "TENANT_HOST_SUFFIX": self.tenant_host_suffix,
             "PUBLIC_URL": self.public_url,
+            # The map's tiles (Leaflet URL template) and their required credit.
+            "MAP_TILE_URL": self.map_tile_url,
+            "MAP_TILE_ATTRIBUTION": self.map_tile_attribution,
+            # Uploads: the largest photo and the largest PDF accepted.
+            "UPLOAD_IMAGE_MAX_BYTES": 8 * 1024 * 1024,
+            "UPLOAD_PDF_MAX_BYTES": 10 * 1024 * 1024,
             # Cookies: never readable by scripts, only over HTTPS in production.
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -178,6 +187,11 @@ def load_settings(environ=None, **overrides) -> Settings:
         "stripe_api_base": _text(environ, "STRIPE_API_BASE"),
         "tenant_host_suffix": _text(environ, "TENANT_HOST_SUFFIX"),
         "public_url": _url(environ, "PUBLIC_URL"),
+        # "off": no tiles at all (a closed network); the maps then show their lists alone.
+        "map_tile_url": "" if _text(environ, "MAP_TILE_URL") == "off"
+        else _text(environ, "MAP_TILE_URL", Settings.map_tile_url),
+        "map_tile_attribution": _text(environ, "MAP_TILE_ATTRIBUTION",
+                                      Settings.map_tile_attribution),
         "instance_path": instance_path,
     }
     values.update(overrides)
