@@ -14,7 +14,7 @@ from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
 
-BLUEPRINTS = ("core", "accounts", "mail", "town", "platform", "api")
+BLUEPRINTS = ("core", "accounts", "mail", "town", "actors", "vacancies", "platform", "api")
 COMMAND_GROUPS = ("tenants.cli", "tenants.jobs_cli", "blueprints.accounts.cli", "blueprints.demo.cli")
 LANGUAGES = ("de", "en")
 
@@ -161,10 +161,11 @@ def _select_locale():
 
 
 def _register_template_helpers(app):
-    from flask_babel import format_decimal, get_locale
+    from flask_babel import format_currency, format_decimal, get_locale
 
     # Numbers as the reader writes them: 10.000 in German, 10,000 in English.
     app.add_template_filter(format_decimal, "numberformat")
+    app.add_template_filter(format_currency, "currency")
 
     from blueprints.town.services import switch_targets
 

@@ -1,5 +1,5 @@
 // Follows long work live: every element with data-progress-url polls that
-// JSON ({total, done, sent, failed, waiting, percent, finished}) until finished and
+// JSON ({total, done, percent, finished, …}) until finished and
 // updates its <progress> bar and its text. Without JavaScript the page shows
 // the state of its loading, and a link to load it again.
 (function () {
@@ -24,7 +24,10 @@
           bar.value = figures.total ? figures.done : 1;
           bar.textContent = figures.percent + " %";
           text.textContent = render(text.dataset.template, figures);
-          if (figures.finished) { box.setAttribute("data-finished", ""); } else { setTimeout(poll, INTERVAL_MS); }
+          if (!figures.finished) { setTimeout(poll, INTERVAL_MS); return; }
+          box.setAttribute("data-finished", "");
+          // Pages whose result replaces the bar (an import's report) show it at once.
+          if (box.hasAttribute("data-reload-when-finished")) { window.location.reload(); }
         })
         .catch(function () { setTimeout(poll, INTERVAL_MS * 5); });
     }

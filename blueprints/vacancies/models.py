@@ -230,6 +230,8 @@ class UnitImport(TenantModel):
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     finished_at: Mapped[Timestamp | None]
 
+    attachment: Mapped[Attachment | None] = relationship()
+
 
 class LocationProfile(TenantModel):
     """What staff know of the town (``district_id`` empty) or a district, for investors."""

@@ -1,0 +1,42 @@
+"""Form fields every module shares: numbers typed the German way."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField
+
+
+def parse_local_number(text: str) -> Decimal:
+    """ "1.234,50", "45,5", "45.5", "480 €", "45 m²" → Decimal; ValueError if not a number."""
+    cleaned = text.replace("€", "").replace("m²", "").replace("\u00a0", "").replace(" ", "")
+    if "," in cleaned:  # German: dots group thousands, the comma is the decimal point
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+class LocalDecimalField(DecimalField):
+    """A DecimalField that also reads "1.234,50" as people in Germany type it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_local_number(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("„%(value)s“ ist keine Zahl.", value=valuelist[0])) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format(self.data.normalize() if isinstance(self.data, Decimal) else self.data, "f")

@@ -1,0 +1,250 @@
+"""Spreadsheet imports: upload, map the columns, check every row, then import all or nothing.
+
+The file is kept as an attachment of the town. Checking runs in the request
+(20,000 rows take about a second); importing runs as a job on the default
+queue, which reports its progress to Redis for the staff page's bar.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.actors import services as actors
+from blueprints.attachments import services as attachments
+from blueprints.attachments.models import Attachment
+from blueprints.town import services as town
+from blueprints.vacancies import services, spreadsheets
+from blueprints.vacancies.forms import ImportUploadForm
+from blueprints.vacancies.models import Unit, UnitImport
+from tenants.access import requires
+from tenants.context import current_tenant
+from tenants.db import db
+from tenants.jobs import enqueue_after_commit, job, redis_connection
+from tenants.models import utcnow
+
+SPREADSHEET_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+PREVIEW_ROWS = 10
+PROGRESS_EVERY_ROWS = 500
+PROGRESS_TTL_SECONDS = 24 * 3600
+
+
+# --- views ---------------------------------------------------------------------------
+
+@requires("town.manage")
+def upload():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        data, filename = form.spreadsheet.data.read(), form.spreadsheet.data.filename or ""
+        try:
+            table = spreadsheets.read_table(data, filename)
+        except spreadsheets.SpreadsheetError as problem:
+            form.spreadsheet.errors.append(str(problem))
+        else:
+            unit_import = start_import(data, filename, table, by_user_id=current_user.id)
+            db.session.commit()
+            return redirect(url_for("vacancies.import_show", import_id=unit_import.id))
+    return render_template("vacancies/import_upload.html", form=form), 422 if form.errors else 200
+
+
+@requires("town.manage")
+def show(import_id):
+    unit_import = db.session.get(UnitImport, import_id) or abort(404)
+    table = _table_of(unit_import)
+    if request.method == "POST" and unit_import.status in ("uploaded", "invalid"):
+        mapping = {header: request.form.get(f"column-{index}") or None
+                   for index, header in enumerate(table.headers)}
+        try:
+            ready = check_import(unit_import, table, mapping)
+        except spreadsheets.SpreadsheetError as problem:
+            flash(str(problem), "error")
+            return _import_page(unit_import, table), 422
+        db.session.commit()
+        if not ready:
+            return _import_page(unit_import, table), 422
+        return redirect(url_for("vacancies.import_show", import_id=unit_import.id))
+    return _import_page(unit_import, table)
+
+
+@requires("town.manage")
+def progress(import_id):
+    unit_import = db.session.get(UnitImport, import_id) or abort(404)
+    return jsonify(import_progress(unit_import))
+
+
+def _import_page(unit_import, table):
+    return render_template("vacancies/import_show.html", unit_import=unit_import, table=table,
+                           preview=table.rows[:PREVIEW_ROWS], fields=spreadsheets.FIELDS,
+                           progress=import_progress(unit_import))
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+def start_import(data: bytes, filename: str, table, *, by_user_id: int | None) -> UnitImport:
+    """Keep the file and suggest a mapping of its columns."""
+    suffix = Path(filename).suffix.lower()
+    stored = Attachment(filename=filename[:255], content_type=SPREADSHEET_TYPES.get(suffix, "text/csv"),
+                        size=len(data), sha256=_sha256(data),
+                        storage_key=f"import-{uuid.uuid4().hex}{suffix}")
+    path = attachments.file_path(stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    db.session.add(stored)
+    unit_import = UnitImport(filename=filename[:255], attachment=stored, status="uploaded",
+                             total_rows=len(table.rows), by_user_id=by_user_id,
+                             mapping=spreadsheets.suggest_mapping(table.headers), problems=[])
+    db.session.add(unit_import)
+    return unit_import
+
+
+def check_import(unit_import: UnitImport, table, mapping: dict) -> bool:
+    """Check every row with ``mapping``; queue the import if all pass (after the commit)."""
+    unit_import.mapping = mapping
+    validation = spreadsheets.validate_rows(table, mapping, districts=_districts_by_name())
+    unit_import.problems = [{"row": p.row, "column": p.column, "message": str(p.message)}
+                            for p in validation.problems]
+    if validation.problems:
+        unit_import.status = "invalid"
+        return False
+    unit_import.status = "running"
+    enqueue_after_commit(run_import, unit_import.id)
+    return True
+
+
+@job("default", timeout=1800)
+def run_import(import_id: int) -> None:
+    """Import every row in one transaction: all rows land, or none."""
+    unit_import = db.session.get(UnitImport, import_id)
+    if unit_import is None or unit_import.status != "running":
+        return
+    table = _table_of(unit_import)
+    validation = spreadsheets.validate_rows(table, unit_import.mapping,
+                                            districts=_districts_by_name())
+    if validation.problems:  # the districts changed since the check
+        _fail(unit_import, [{"row": p.row, "column": p.column, "message": str(p.message)}
+                            for p in validation.problems])
+        return
+    try:
+        created, updated = apply_records(validation.records, unit_import)
+    except Exception as error:
+        db.session.rollback()
+        unit_import = db.session.get(UnitImport, import_id)
+        _fail(unit_import, [{"row": 0, "column": "", "message": f"{type(error).__name__}: {error}"}])
+        raise
+    unit_import.status, unit_import.finished_at = "done", utcnow()
+    unit_import.processed_rows = unit_import.total_rows
+    unit_import.created_count, unit_import.updated_count = created, updated
+    db.session.commit()
+    _report_progress(unit_import, unit_import.total_rows)
+
+
+def apply_records(records: list[dict], unit_import: UnitImport) -> tuple[int, int]:
+    """Create or update a unit per record; a known reference or address updates."""
+    by_reference, by_address = _existing_units()
+    owners = actors.actors_by_name()
+    created = updated = 0
+    for number, record in enumerate(records, start=1):
+        values = _unit_values(record, owners)
+        unit = (by_reference.get(values.get("reference")) if values.get("reference") else None) \
+            or by_address.get(_address_key(values["address"], values.get("postcode", "")))
+        status = record.get("status")
+        if unit is None:
+            unit = services.create_unit(values, status=status or "vacant",
+                                        status_on=record.get("vacant_since"),
+                                        by_user_id=unit_import.by_user_id)
+            by_address[_address_key(unit.address, unit.postcode)] = unit
+            created += 1
+        else:
+            services.update_unit(unit, values, by_user_id=unit_import.by_user_id)
+            if status:
+                services.change_status(unit, status, on=record.get("vacant_since"),
+                                       by_user_id=unit_import.by_user_id)
+            updated += 1
+        if values.get("reference"):
+            by_reference[values["reference"]] = unit
+        if number % PROGRESS_EVERY_ROWS == 0:
+            db.session.flush()
+            _report_progress(unit_import, number)
+    return created, updated
+
+
+def _unit_values(record: dict, owners: dict) -> dict:
+    values = {name: value for name, value in record.items() if name in services.UNIT_FIELDS}
+    if record.get("owner_name"):
+        values["owner_id"] = None
+        owner = actors.find_or_create_owner(record["owner_name"], record.get("owner_email") or "",
+                                            record.get("owner_phone") or "", known=owners)
+        if owner.id is None:
+            db.session.flush()
+        values["owner_id"] = owner.id
+    if record.get("vacant_since"):
+        values["vacant_since"] = record["vacant_since"]
+    return values
+
+
+def _existing_units() -> tuple[dict, dict]:
+    units = db.session.scalars(select(Unit)).all()
+    return ({unit.reference: unit for unit in units if unit.reference},
+            {_address_key(unit.address, unit.postcode): unit for unit in units})
+
+
+def _address_key(address: str, postcode: str | None) -> tuple[str, str]:
+    return " ".join(address.lower().replace("str.", "straße").split()), (postcode or "").strip()
+
+
+def _districts_by_name() -> dict[str, int]:
+    return {district.name.lower(): district.id for district in town.list_districts()}
+
+
+def _table_of(unit_import: UnitImport):
+    if unit_import.attachment is None:
+        abort(404)
+    data = attachments.file_path(unit_import.attachment).read_bytes()
+    return spreadsheets.read_table(data, unit_import.filename)
+
+
+def _fail(unit_import: UnitImport, problems: list[dict]) -> None:
+    unit_import.status, unit_import.problems, unit_import.finished_at = "failed", problems, utcnow()
+    db.session.commit()
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- progress ------------------------------------------------------------------------------
+
+def _progress_key(import_id: int) -> str:
+    return f"quartier:import-progress:{current_tenant().id}:{import_id}"
+
+
+def _report_progress(unit_import: UnitImport, done: int) -> None:
+    """Tell the staff page how far the import is (Redis; the transaction is still open)."""
+    if not current_app.config.get("REDIS_URL"):
+        return  # in-process: the import ends before the page is shown again
+    try:
+        redis_connection(current_app).set(_progress_key(unit_import.id), json.dumps(done),
+                                          ex=PROGRESS_TTL_SECONDS)
+    except Exception:  # progress is a courtesy; the import itself must not fail for it
+        current_app.logger.warning("Import progress not reported", exc_info=True)
+
+
+def import_progress(unit_import: UnitImport) -> dict:
+    done = unit_import.processed_rows
+    if unit_import.status == "running" and current_app.config.get("REDIS_URL"):
+        try:
+            reported = redis_connection(current_app).get(_progress_key(unit_import.id))
+            done = json.loads(reported) if reported else 0
+        except Exception:
+            done = 0
+    total = unit_import.total_rows
+    return {"status": unit_import.status, "total": total, "done": done,
+            "percent": 100 if not total else int(100 * done / total),
+            "finished": unit_import.status in ("done", "failed", "invalid", "uploaded"),
+            "created": unit_import.created_count, "updated": unit_import.updated_count}
