@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.actors import services as actors
+from blueprints.api.schemas import MAX_PAGE, Pagination, paginate
 from blueprints.attachments import services as attachments
 from blueprints.mail.services import send_mail
 from blueprints.town import services as town
@@ -18,6 +19,8 @@ from blueprints.vacancies.models import STATUSES
 from tenants.access import public, requires
 from tenants.db import db
 
+LISTING_PAGE_SIZE = 24
+REGISTER_PAGE_SIZE = 100
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "geojson": "application/geo+json"}
@@ -32,10 +35,10 @@ def register():
         district_id=request.args.get("stadtteil", type=int),
         endangered=request.args.get("gefaehrdet") == "1",
         search=request.args.get("suche", "").strip())
-    units = list(db.session.scalars(services.register_query(wanted)))
-    return render_template("vacancies/register.html", units=units, wanted=wanted,
+    page = _page_of(services.register_query(wanted), REGISTER_PAGE_SIZE)
+    return render_template("vacancies/register.html", units=page.items, page=page, wanted=wanted,
                            districts=town.list_districts(), figures=services.register_figures(),
-                           map_features=exports.map_features(units, staff=True))
+                           map_features=exports.map_features(page.items, staff=True))
 
 
 @requires("town.manage")
@@ -216,9 +219,9 @@ def listing():
         wanted = services.ListingFilter(district_id=form.district.data or None,
                                         usage=form.usage.data or None, area_min=form.area_min.data,
                                         area_max=form.area_max.data, rent_max=form.rent_max.data)
-    units = list(db.session.scalars(services.listing_query(wanted)))
-    return render_template("vacancies/listing.html", form=form, units=units,
-                           map_features=exports.map_features(units, staff=False),
+    page = _page_of(services.listing_query(wanted), LISTING_PAGE_SIZE)
+    return render_template("vacancies/listing.html", form=form, units=page.items, page=page,
+                           map_features=exports.map_features(page.items, staff=False),
                            public_address=services.public_address), 200 if not form.errors else 422
 
 
@@ -299,6 +302,15 @@ def report():
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+def _page_of(statement, per_page: int):
+    """One page of ``statement`` (``?seite=``); a page past the end shows the last one."""
+    number = max(1, min(request.args.get("seite", 1, type=int), MAX_PAGE))
+    page = paginate(statement, Pagination(page=number, per_page=per_page))
+    if not page.items and page.total and number > page.last_page:
+        page = paginate(statement, Pagination(page=page.last_page, per_page=per_page))
+    return page
+
 
 def _unit_form(**options) -> UnitForm:
     form = UnitForm(**options)

@@ -101,6 +101,7 @@ def live_server(tmp_path_factory, smtp_server):
             "MAIL_URL": smtp_server.url,
             "MAIL_FROM": "quartier@example.org",
             "SECRET_KEY": secrets.token_urlsafe(32),
+            "MAP_TILE_URL": "off",  # a closed network: no tile server to ask
         })
         log = instance / "gunicorn.log"
         command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",

@@ -266,3 +266,14 @@ def test_owners_and_reports_of_one_town_are_never_shown_in_another(client, towns
                               f"/{town.slug}/verwaltung/akteure/{record_id}")
     assert_same_id_stays_home(client, towns, create=create_report, record_id=990002,
                               url_for_record=lambda town, _id: register_url(town, "meldungen"))
+
+
+def test_a_long_listing_comes_in_pages_that_keep_the_filters(client, towns, create_unit, app):
+    usage = "culture"
+    for number in range(30):
+        create_unit(towns.b, publish="exact", usage=usage, address=f"Kulturmeile {number}")
+    first = client.get(f"/{towns.b.slug}/leerstand?usage={usage}").text
+    assert first.count('class="card"') == 24 and "Seite 1 von" in first
+    assert f"usage={usage}" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = client.get(f"/{towns.b.slug}/leerstand?usage={usage}&seite=2").text
+    assert second.count('class="card"') >= 6 and 'rel="prev"' in second
