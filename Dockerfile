@@ -39,6 +39,9 @@ RUN pybabel compile -d blueprints/translations \
  && chown quartier:quartier instance
 
 USER quartier
+# Uploaded photos, floor plans and imported spreadsheets live in instance/uploads:
+# mount a volume here (shared by every web and worker container).
+VOLUME ["/app/instance"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]

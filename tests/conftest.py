@@ -163,6 +163,24 @@ def login(client, user: TestUser, totp_code: str | None = None):
 
 
 @pytest.fixture
+def bearer(app, create_user):
+    """Factory: ``bearer(role="manager", town=towns.a)`` → headers with a new account's API token."""
+    from blueprints.accounts import services as accounts
+    from tenants.db import db
+    from tenants.models import User
+
+    def factory(role=None, town=None, **kwargs):
+        user = create_user(role=role, town=town, **kwargs)
+        with app.app_context():
+            token = accounts.issue_token(db.session.get(User, user.id), name="tests")
+            db.session.commit()
+            db.session.remove()
+        return {"Authorization": f"Bearer {token}"}
+
+    return factory
+
+
+@pytest.fixture
 def login_as(client, create_user):
     """Factory: a client signed in as a new user with ``role`` in ``town``."""
 

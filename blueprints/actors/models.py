@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, tenant_table_args
-from tenants.models import utcnow
+from tenants.models import User, utcnow
 
 ACTOR_KINDS = {
     "owner": _l("Eigentümer:in"),
@@ -79,6 +79,7 @@ class Contact(TenantModel):
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
     actor: Mapped[Actor] = relationship(back_populates="contacts")
+    by_user: Mapped[User | None] = relationship()
 
     @declared_attr.directive
     def __table_args__(cls):

@@ -1,4 +1,4 @@
-"""Factories for API tests: tokens, districts, and the checks every error answer must pass."""
+"""Factories for API tests: districts, and the checks every error answer must pass (tokens: `bearer` in tests/conftest.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,24 +28,6 @@ def assert_api_error(response, status: int, code: str | None = None) -> dict:
 class DistrictRecord:
     id: int
     name: str
-
-
-@pytest.fixture
-def bearer(app, create_user):
-    """Factory: ``bearer(role="manager", town=towns.a)`` → headers with a new account's API token."""
-    from blueprints.accounts import services as accounts
-    from tenants.db import db
-    from tenants.models import User
-
-    def factory(role=None, town=None, **kwargs):
-        user = create_user(role=role, town=town, **kwargs)
-        with app.app_context():
-            token = accounts.issue_token(db.session.get(User, user.id), name="tests")
-            db.session.commit()
-            db.session.remove()
-        return {"Authorization": f"Bearer {token}"}
-
-    return factory
 
 
 @pytest.fixture

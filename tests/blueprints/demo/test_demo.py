@@ -11,6 +11,7 @@ from sqlalchemy import select
 from blueprints.accounts import services as accounts
 from blueprints.demo import services as demo
 from blueprints.town.models import District, Page
+from blueprints.vacancies.models import Unit
 from tenants.context import tenant_context
 from tenants.db import db
 from tenants.models import Membership, Tenant, User
@@ -49,6 +50,8 @@ def demo_state(app) -> dict:
                                                            District.created_at)).all(),
                     "pages": db.session.execute(select(Page.id, Page.key, Page.title, Page.body,
                                                        Page.updated_at)).all(),
+                    "units": db.session.execute(select(Unit.id, Unit.reference, Unit.status,
+                                                       Unit.updated_at)).all(),
                 }
         db.session.remove()
     return state
@@ -142,3 +145,21 @@ def test_edited_content_survives_a_load_while_logins_are_restored(demo_app):
         manager = accounts.get_user_by_email("manager@demo.quartier.example")
         assert accounts.password_matches(manager, demo.DEMO_PASSWORD)
         db.session.remove()
+
+
+def test_the_demo_towns_have_a_register_with_owners_history_and_a_public_listing(demo_app):
+    app, _ = demo_app
+    client = app.test_client()
+    listing = client.get("/stollberg/leerstand").get_data(as_text=True)
+    assert "Hauptmarkt 9" in listing  # published with its address
+    assert "Herrenstraße" in listing and "Herrenstraße 4" not in listing  # only approximate
+    assert "Bahnhofstraße 21" not in listing  # an interim use, not offered
+    with app.app_context():
+        with tenant_context(app.extensions["quartier_registry"].by_slug("burgstaedt")):
+            units = {unit.reference: unit for unit in db.session.scalars(select(Unit))}
+            assert set(units) == {"BU-001", "BU-002", "BU-003"}
+            assert units["BU-001"].owner.name == "Familie Brückner"
+            assert units["BU-003"].status == "let" and len(units["BU-003"].history) == 1
+        db.session.remove()
+    standort = client.get("/burgstaedt/standort").get_data(as_text=True)
+    assert "Kaufkraftindex" in standort and "Leerstandsquote" in standort

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.blueprints.api.conftest import api_path, assert_api_error, bearer  # noqa: F401
+from tests.blueprints.api.conftest import api_path, assert_api_error
 from tests.conftest import unique
 
 CONTRACT_FIELDS = {"id", "address", "district", "area_sqm", "usage", "rent_eur_month", "status",

@@ -155,3 +155,24 @@ def test_the_exports_read_back_as_the_register(client, towns, login_as, create_u
     geojson = json.loads(client.get(f"/{towns.a.slug}/verwaltung/leerstand/export.geojson").data)
     [feature] = [f for f in geojson["features"] if f["properties"].get("reference") == f"{prefix}-1"]
     assert feature["geometry"]["coordinates"] == [12.78, 50.7]
+
+
+def test_a_running_import_shows_its_progress_from_the_worker(database_url, tmp_path, fresh_redis,
+                                                            towns, client, login_as):
+    from blueprints.vacancies import imports
+    from tests.conftest import make_app
+
+    worker_side = make_app(database_url, tmp_path, REDIS_URL=fresh_redis.url)
+    login_as("manager", towns.a)
+    data = "Adresse\nA 1\nB 2\nC 3\nD 4\n".encode()
+    import_id = import_id_from(upload(client, towns.a, data, "klein.csv"))
+    with worker_side.test_request_context(), tenant_context(towns.a):
+        unit_import = db.session.get(UnitImport, import_id)
+        unit_import.status = "running"  # as if the check passed and a worker took it
+        db.session.commit()
+        imports._report_progress(unit_import, 3)
+        assert imports.import_progress(unit_import)["done"] == 3
+    page = client.get(f"/{towns.a.slug}/verwaltung/leerstand/import/{import_id}").text
+    assert "<progress" in page and "data-reload-when-finished" in page
+    with worker_side.app_context():
+        db.engine.dispose()

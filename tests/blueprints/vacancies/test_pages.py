@@ -191,6 +191,8 @@ def test_owner_contacts_and_due_follow_ups(client, towns, login_as, app):
         "follow_up_on": "2026-11-10"})
     due = client.get(f"/{towns.b.slug}/verwaltung/akteure/wiedervorlagen").text
     assert "Will verkaufen, Rückruf" in due and "überfällig" in due
+    log = client.get(f"/{towns.b.slug}/verwaltung/akteure/{actor_id}").text
+    assert "Will verkaufen, Rückruf" in log and "Test Person" in log  # who spoke to them
 
 
 def test_the_location_page_computes_what_the_register_knows(client, towns, create_unit, login_as):
