@@ -14,7 +14,7 @@ from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
 
-BLUEPRINTS = ("core", "accounts", "mail", "town", "actors", "vacancies", "platform", "api")
+BLUEPRINTS = ("core", "accounts", "mail", "town", "actors", "vacancies", "interim_use", "platform", "api")
 COMMAND_GROUPS = ("tenants.cli", "tenants.jobs_cli", "blueprints.accounts.cli", "blueprints.demo.cli")
 LANGUAGES = ("de", "en")
 
@@ -160,12 +160,18 @@ def _select_locale():
     return request.accept_languages.best_match(LANGUAGES, default="de")
 
 
+def labels_of(keys, labels: dict) -> str:
+    """``["water", "kitchen"]|labels(FEATURE_LABELS)`` → "Wasseranschluss, Küche"."""
+    return ", ".join(str(labels[key]) for key in keys or () if key in labels)
+
+
 def _register_template_helpers(app):
     from flask_babel import format_currency, format_decimal, get_locale
 
     # Numbers as the reader writes them: 10.000 in German, 10,000 in English.
     app.add_template_filter(format_decimal, "numberformat")
     app.add_template_filter(format_currency, "currency")
+    app.add_template_filter(labels_of, "labels")
 
     from blueprints.town.services import switch_targets
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField
+from wtforms import DecimalField, SelectMultipleField, widgets
 
 
 def parse_local_number(text: str) -> Decimal:
@@ -40,3 +40,10 @@ class LocalDecimalField(DecimalField):
         if self.data is None:
             return ""
         return format(self.data.normalize() if isinstance(self.data, Decimal) else self.data, "f")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: works without JavaScript and reads well aloud."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

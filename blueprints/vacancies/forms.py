@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectFi
 from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional,
                                 ValidationError)
 
-from blueprints.formfields import LocalDecimalField
+from blueprints.formfields import CheckboxesField, LocalDecimalField
 from blueprints.vacancies.models import CONDITIONS, PUBLISH, STATUSES, USAGES
 
 NOT_NEGATIVE = NumberRange(min=0, message=_l("Bitte keine negative Zahl angeben."))
@@ -42,6 +42,10 @@ class UnitForm(FlaskForm):
     step_free = BooleanField(_l("Stufenloser Zugang"))
     restrictions = StringField(_l("Einschränkungen"), validators=[Length(max=1000)],
                                description=_l("z. B. „keine Gastronomie“"))
+    # For matching interim uses; the choices come from blueprints.interim_use.services.
+    features = CheckboxesField(_l("Ausstattung"), choices=[])
+    excluded_categories = CheckboxesField(_l("Ausgeschlossene Nutzungen"), choices=[],
+                                          description=_l("Bewerbungen dieser Art passen hier nie."))
     rent_eur_month = _amount(_l("Kaltmiete (€/Monat)"))
     service_charge_eur_month = _amount(_l("Nebenkosten (€/Monat)"))
     available_from = DateField(_l("Verfügbar ab"), validators=[Optional()])

@@ -96,6 +96,10 @@ class Unit(TenantModel):
     description: Mapped[str] = mapped_column(Text, default="")  # public
     notes: Mapped[str] = mapped_column(Text, default="")  # internal, never public
     tags: Mapped[list] = mapped_column(JSON, default=list)
+    # For matching interim uses (blueprints.interim_use.services): what the unit
+    # offers (water, storage, kitchen, shop window) and which uses it excludes.
+    features: Mapped[list] = mapped_column(JSON, default=list)
+    excluded_categories: Mapped[list] = mapped_column(JSON, default=list)
     floor_plan_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("tenant.attachments.id", ondelete="SET NULL"))
     # The town's own key for the unit (from its spreadsheet): a second import updates.

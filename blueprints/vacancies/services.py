@@ -30,7 +30,7 @@ UNIT_FIELDS = ("address", "postcode", "district_id", "lat", "lon", "area_sqm", "
                "secondary_area_sqm", "frontage_m", "floor", "usage", "condition", "step_free",
                "restrictions", "rent_eur_month", "service_charge_eur_month", "available_from",
                "owner_id", "publish", "interim_use_consent", "endangered", "endangered_reason",
-               "description", "notes", "tags", "reference")
+               "description", "notes", "tags", "reference", "features", "excluded_categories")
 _HOUSE_NUMBER = re.compile(r"\s+\d+\s*[a-zA-Z]?(\s*[-/]\s*\d+\s*[a-zA-Z]?)?\s*$")
 _random = secrets.SystemRandom()
 

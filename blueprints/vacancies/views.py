@@ -10,6 +10,7 @@ from flask_login import current_user
 from blueprints.actors import services as actors
 from blueprints.api.schemas import MAX_PAGE, Pagination, paginate
 from blueprints.attachments import services as attachments
+from blueprints.interim_use import services as matching
 from blueprints.mail.services import send_mail
 from blueprints.town import services as town
 from blueprints.vacancies import exports, services
@@ -318,6 +319,8 @@ def _unit_form(**options) -> UnitForm:
         [(district.id, district.name) for district in town.list_districts()]
     form.owner_id.choices = [(0, _("unbekannt"))] + \
         [(actor.id, actor.name) for actor in actors.list_actors()]
+    form.features.choices = list(matching.FEATURE_LABELS.items())
+    form.excluded_categories.choices = list(matching.CATEGORIES.items())
     return form
 
 
@@ -331,6 +334,8 @@ def _unit_values(form: UnitForm) -> dict:
     values["lat"] = float(form.lat.data) if form.lat.data is not None else None
     values["lon"] = float(form.lon.data) if form.lon.data is not None else None
     values["tags"] = [tag.strip() for tag in (form.tags.data or "").split(",") if tag.strip()]
+    values["features"] = list(form.features.data or [])
+    values["excluded_categories"] = list(form.excluded_categories.data or [])
     values["vacant_since"] = form.vacant_since.data
     for text in ("postcode", "restrictions", "endangered_reason", "description", "notes"):
         values[text] = values.get(text) or ""

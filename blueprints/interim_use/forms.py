@@ -1,0 +1,83 @@
+"""The application's steps: each validates only its own fields."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from blueprints.formfields import CheckboxesField, LocalDecimalField
+from blueprints.interim_use.models import LEGAL_FORMS
+
+CONSENT_WORDING = _l(
+    "Ich bin einverstanden, dass das Quartiersmanagement meine Angaben speichert und "
+    "verarbeitet, um meine Bewerbung um eine Zwischennutzung zu prüfen, passende Flächen zu "
+    "suchen und mit Eigentümer:innen und der Stadt abzustimmen. Ich kann meine Daten jederzeit "
+    "herunterladen oder löschen lassen.")
+NOT_NEGATIVE = NumberRange(min=0, message=_l("Bitte keine negative Zahl angeben."))
+
+
+class ApplicantStep(FlaskForm):
+    applicant_name = StringField(_l("Ihr Name"), validators=[
+        DataRequired(message=_l("Bitte Ihren Namen angeben.")), Length(max=200)])
+    organisation = StringField(_l("Organisation oder Projekt (falls vorhanden)"), validators=[Length(max=200)])
+    legal_form = SelectField(_l("Rechtsform"), choices=list(LEGAL_FORMS.items()))
+    team = TextAreaField(_l("Wer gehört zum Team?"), validators=[Length(max=5000)])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[
+        DataRequired(message=_l("Bitte Ihre E-Mail-Adresse angeben.")),
+        Email(message=_l("Bitte eine gültige E-Mail-Adresse angeben.")), Length(max=320)])
+    phone = StringField(_l("Telefon (freiwillig)"), validators=[Length(max=50)])
+
+
+class ConceptStep(FlaskForm):
+    category = SelectField(_l("Art der Nutzung"), choices=[])
+    concept = TextAreaField(_l("Ihr Konzept"), validators=[
+        DataRequired(message=_l("Bitte beschreiben Sie Ihr Vorhaben.")),
+        Length(min=30, max=10000, message=_l("Bitte beschreiben Sie Ihr Vorhaben in mindestens 30 Zeichen."))],
+        description=_l("Was möchten Sie anbieten, für wen, und was braucht der Ort dafür?"))
+
+
+class SpaceStep(FlaskForm):
+    area_min_sqm = LocalDecimalField(_l("Fläche mindestens (m²)"), validators=[Optional(), NOT_NEGATIVE])
+    area_max_sqm = LocalDecimalField(_l("Fläche höchstens (m²)"), validators=[Optional(), NOT_NEGATIVE])
+    budget_eur_month = LocalDecimalField(_l("Budget pro Monat (€)"), validators=[Optional(), NOT_NEGATIVE],
+                                         description=_l("Was Sie für Miete und Nebenkosten zahlen können."))
+    start_date = DateField(_l("Gewünscht ab"), validators=[Optional()])
+    end_date = DateField(_l("Gewünscht bis"), validators=[Optional()])
+    features = CheckboxesField(_l("Was braucht die Fläche?"), choices=[])
+    district_ids = CheckboxesField(_l("Bevorzugte Stadtteile"), coerce=int, choices=[],
+                                   description=_l("Keine Auswahl heißt: jeder Stadtteil."))
+
+    def validate_area_max_sqm(self, field):
+        if field.data is not None and self.area_min_sqm.data is not None \
+                and field.data < self.area_min_sqm.data:
+            raise ValidationError(_l("Die höchste Fläche ist kleiner als die kleinste."))
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("Das Ende liegt vor dem Beginn."))
+
+
+class DocumentsStep(FlaskForm):
+    document = FileField(_l("Konzept (PDF) oder Bild (JPEG, PNG, WebP), höchstens 10 MB"))
+    title = StringField(_l("Bezeichnung"), validators=[Length(max=200)])
+
+
+class SubmitStep(FlaskForm):
+    consent = BooleanField(CONSENT_WORDING, validators=[
+        DataRequired(message=_l("Ohne Ihre Einwilligung können wir die Bewerbung nicht bearbeiten."))])

@@ -1,0 +1,144 @@
+"""Interim use: applications with their history and attachments, and the town's match weights."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from blueprints.attachments.models import Attachment
+from blueprints.vacancies.models import Unit
+from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, tenant_table_args
+from tenants.models import User, utcnow
+
+# draft: being filled in; unconfirmed: sent by a guest who has not yet confirmed
+# the mail address; then the workflow (issue: submitted → … → ended).
+STATUSES = {
+    "draft": _l("Entwurf"),
+    "unconfirmed": _l("E-Mail-Adresse noch nicht bestätigt"),
+    "submitted": _l("eingereicht"),
+    "in_review": _l("in Prüfung"),
+    "proposed": _l("Fläche vorgeschlagen"),
+    "owner_agreed": _l("Eigentümer:in einverstanden"),
+    "agreement_signed": _l("Vereinbarung unterzeichnet"),
+    "active": _l("läuft"),
+    "ended": _l("beendet"),
+    "rejected": _l("abgelehnt"),
+    "withdrawn": _l("zurückgezogen"),
+}
+LEGAL_FORMS = {
+    "person": _l("Privatperson"),
+    "sole_trader": _l("Einzelunternehmen"),
+    "gbr": _l("GbR"),
+    "association": _l("eingetragener Verein"),
+    "company": _l("GmbH / UG"),
+    "other": _l("Sonstige"),
+}
+Money = Numeric(10, 2)
+Area = Numeric(9, 2)
+
+
+def _one_of(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class Application(TenantModel):
+    """One application for interim use, from the first draft to its outcome."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[PrimaryKey]
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # A guest's draft is found again by this token (kept in their session cookie).
+    draft_token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    legal_form: Mapped[str | None] = mapped_column(String(20))
+    team: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    concept: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(20))
+    area_min_sqm: Mapped[Decimal | None] = mapped_column(Area)
+    area_max_sqm: Mapped[Decimal | None] = mapped_column(Area)
+    budget_eur_month: Mapped[Decimal | None] = mapped_column(Money)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    features: Mapped[list] = mapped_column(JSON, default=list)
+    district_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # The unit the applicant came from ("I am interested"), if any.
+    unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tenant.units.id", ondelete="SET NULL"))
+    consent_at: Mapped[Timestamp | None]  # data processing, with the wording's version
+    consent_wording: Mapped[str] = mapped_column(Text, default="")
+    email_confirmed_at: Mapped[Timestamp | None]
+    submitted_at: Mapped[Timestamp | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.created_at, ApplicationEvent.id",
+        cascade="all, delete-orphan")
+    attachments: Mapped[list[ApplicationAttachment]] = relationship(
+        back_populates="application", order_by="ApplicationAttachment.id",
+        cascade="all, delete-orphan")
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(CheckConstraint(_one_of("status", STATUSES), name="status"),
+                                 Index("ix_applications_status", "status"),
+                                 Index("ix_applications_user_id", "user_id"))
+
+
+class ApplicationEvent(TenantModel):
+    """A step of an application: its new status, with who, when and why."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[PrimaryKey]
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.applications.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    by_user: Mapped[User | None] = relationship()
+
+
+class ApplicationAttachment(TenantModel):
+    __tablename__ = "application_attachments"
+
+    id: Mapped[PrimaryKey]
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.applications.id", ondelete="CASCADE"))
+    attachment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.attachments.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+    application: Mapped[Application] = relationship(back_populates="attachments")
+    attachment: Mapped[Attachment] = relationship()
+
+
+class MatchWeights(TenantModel):
+    """How much each matching criterion counts in this town (one row)."""
+
+    __tablename__ = "match_weights"
+
+    id: Mapped[PrimaryKey]
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)

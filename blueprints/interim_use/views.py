@@ -1,0 +1,213 @@
+"""Thin handlers: the online application in steps, its confirmation, staff review, the portal."""
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.attachments import services as attachments
+from blueprints.interim_use import services
+from blueprints.interim_use.forms import (
+    CONSENT_WORDING,
+    ApplicantStep,
+    ConceptStep,
+    DocumentsStep,
+    SpaceStep,
+    SubmitStep,
+)
+from blueprints.interim_use.models import STATUSES
+from blueprints.town import services as town
+from blueprints.vacancies import services as vacancies
+from tenants.access import public, requires, signed_in
+from tenants.context import tenant_context
+from tenants.db import db
+from tenants.resolver import registry as town_registry
+
+# URL part → (title, form); the order is the order of the steps.
+STEPS = {
+    "bewerber": (_l("Wer bewirbt sich?"), ApplicantStep),
+    "konzept": (_l("Ihr Vorhaben"), ConceptStep),
+    "flaeche": (_l("Fläche und Zeitraum"), SpaceStep),
+    "unterlagen": (_l("Unterlagen"), DocumentsStep),
+    "absenden": (_l("Prüfen und absenden"), SubmitStep),
+}
+
+
+def _draft_key() -> str:
+    return f"interim-draft-{g.tenant.id}"
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _current_draft():
+    return services.find_draft(session.get(_draft_key()), _user())
+
+
+@public
+def apply():
+    """Start (or resume) an application; ``?einheit=`` preselects a listed unit."""
+    draft = _current_draft()
+    unit = vacancies.get_listed_unit(request.args.get("einheit", type=int) or 0)
+    if draft is None:
+        draft = services.start_draft(user=_user(), unit_id=unit.id if unit else None)
+        db.session.commit()
+    elif unit is not None:
+        draft.unit_id = unit.id
+        db.session.commit()
+    session[_draft_key()] = draft.draft_token
+    return redirect(url_for("interim_use.step", step="bewerber"))
+
+
+@public
+def step(step):
+    if step not in STEPS:
+        abort(404)
+    draft = _current_draft()
+    if draft is None:
+        return redirect(url_for("interim_use.apply"))
+    title, form_class = STEPS[step]
+    form = form_class(obj=draft) if request.method == "GET" else form_class()
+    _fill_choices(form)
+    if request.method == "POST" and form.validate():
+        if step == "unterlagen" and not _store_document(draft, form):
+            return _step_page(draft, step, title, form), 422
+        if step == "absenden":
+            return _submit(draft)
+        services.save_step(draft, {name: field.data for name, field in form._fields.items()
+                                   if name in services.DRAFT_FIELDS})
+        db.session.commit()
+        return redirect(url_for("interim_use.step", step=_next(step, request.form.get("weiter"))))
+    return _step_page(draft, step, title, form), 422 if form.errors else 200
+
+
+def _step_page(draft, step, title, form):
+    return render_template("interim_use/step.html", draft=draft, step=step, title=title, form=form,
+                           steps=STEPS, unit=draft.unit, statuses=STATUSES,
+                           category_labels=services.CATEGORIES, feature_labels=services.FEATURE_LABELS,
+                           districts={d.id: d.name for d in town.list_districts()})
+
+
+def _fill_choices(form) -> None:
+    if "category" in form:
+        form.category.choices = list(services.CATEGORIES.items())
+    if "features" in form:
+        form.features.choices = list(services.FEATURE_LABELS.items())
+    if "district_ids" in form:
+        form.district_ids.choices = [(d.id, d.name) for d in town.list_districts()]
+    if "legal_form" in form and request.method == "GET" and not form.legal_form.data:
+        form.legal_form.data = "person"
+
+
+def _store_document(draft, form) -> bool:
+    upload = form.document.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True  # nothing chosen: go on
+    try:
+        stored = attachments.store_upload(upload, upload.filename, kinds=("pdf", "image"))
+    except attachments.UploadRejected as rejected:
+        form.document.errors.append(str(rejected))
+        return False
+    services.add_document(draft, stored, form.title.data or "")
+    db.session.commit()
+    flash(_("„%(name)s“ ist angehängt.", name=stored.filename), "success")
+    return True
+
+
+def _next(step: str, wanted: str | None) -> str:
+    names = list(STEPS)
+    if wanted in STEPS:
+        return wanted
+    return names[min(names.index(step) + 1, len(names) - 1)]
+
+
+def _submit(draft):
+    missing = [str(STEPS[step][0]) for step, ready in (("bewerber", draft.applicant_name and draft.email),
+                                                   ("konzept", draft.concept)) if not ready]
+    if missing:
+        flash(_("Bitte noch ausfüllen: %(steps)s.", steps=", ".join(missing)), "error")
+        return redirect(url_for("interim_use.step", step="bewerber" if not draft.email else "konzept"))
+    services.submit(draft, user=_user(), consent_wording=str(CONSENT_WORDING))
+    db.session.commit()
+    session.pop(_draft_key(), None)
+    session["interim-submitted"] = draft.id
+    return redirect(url_for("interim_use.thanks"))
+
+
+@public
+def thanks():
+    application = services.get_application(session.get("interim-submitted") or 0)
+    if application is None:
+        return redirect(url_for("interim_use.apply"))
+    return render_template("interim_use/thanks.html", application=application)
+
+
+@public
+def confirm(token):
+    try:
+        application = services.confirm(token)
+    except services.InvalidLink:
+        return render_template("interim_use/invalid_link.html"), 400
+    db.session.commit()
+    flash(_("Danke! Ihre E-Mail-Adresse ist bestätigt, die Bewerbung ist eingegangen."), "success")
+    session["interim-submitted"] = application.id
+    return redirect(url_for("interim_use.thanks"))
+
+
+# --- staff -------------------------------------------------------------------------------
+
+@requires("town.view")
+def applications():
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    return render_template("interim_use/applications.html", status=status, statuses=STATUSES,
+                           applications=services.list_applications(status),
+                           category_labels=services.CATEGORIES)
+
+
+@requires("town.view")
+def application(application_id):
+    found = services.get_application(application_id) or abort(404)
+    ranked, excluded = services.matches_for(found)
+    return render_template("interim_use/application.html", application=found, ranked=ranked,
+                           excluded=excluded, statuses=STATUSES, category_labels=services.CATEGORIES,
+                           feature_labels=services.FEATURE_LABELS,
+                           districts={d.id: d.name for d in town.list_districts()})
+
+
+@requires("town.view")
+def document(application_id, document_id):
+    found = services.get_application(application_id) or abort(404)
+    attached = next((d for d in found.attachments if d.id == document_id), None) or abort(404)
+    return attachments.send_attachment(attached.attachment)
+
+
+# --- the applicant's portal (across towns) -------------------------------------------------
+
+@signed_in
+def portal():
+    """Every town the account belongs to, visited in a context of its own."""
+    found = []
+    user_id = current_user.id
+    for membership in current_user.memberships:
+        info = town_registry().by_id(membership.tenant_id)
+        if info is None or not info.is_active:
+            continue
+        # A fresh app context per town: the request's session (and its user) stays untouched.
+        with current_app.app_context(), tenant_context(info):
+            for found_application in services.applications_of_user(user_id):
+                db.session.expunge(found_application)
+                found.append((info, found_application))
+    return render_template("interim_use/portal.html", found=found, statuses=STATUSES,
+                           category_labels=services.CATEGORIES)
