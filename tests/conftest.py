@@ -181,6 +181,21 @@ def bearer(app, create_user):
 
 
 @pytest.fixture
+def manager_of_both_towns(app, client, towns, create_user):
+    """``client`` signed in as a manager of town A and town B, so only the URL's town decides
+    what a page shows (the isolation tests' setting)."""
+    from tenants.models import Tenant, User
+
+    user = create_user(role="manager", town=towns.a)
+    with app.app_context():
+        accounts.grant_membership(db.session.get(User, user.id), db.session.get(Tenant, towns.b.id),
+                                  "manager")
+        db.session.commit()
+    login(client, user)
+    return user
+
+
+@pytest.fixture
 def login_as(client, create_user):
     """Factory: a client signed in as a new user with ``role`` in ``town``."""
 

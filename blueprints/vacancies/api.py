@@ -108,17 +108,15 @@ class UnitChanges(Changes):
          query=UnitQuery, response=list[Unit])
 @public
 def list_units(query: UnitQuery):
+    wanted = services.ListingFilter(district_id=query.district, usage=query.usage,
+                                    area_min=query.area_min, area_max=query.area_max,
+                                    rent_max=query.rent_max)
     if _is_staff():
-        statement = services.register_query(services.RegisterFilter(
-            status=query.status, district_id=query.district))
+        statement = services.narrowed(services.register_query(), wanted)
     else:
-        statement = services.listing_query(services.ListingFilter(
-            district_id=query.district, usage=query.usage, area_min=query.area_min,
-            area_max=query.area_max, rent_max=query.rent_max))
-        if query.status:
-            statement = statement.where(services.Unit.status == query.status)
-    if _is_staff():
-        statement = _listing_filters(statement, query)
+        statement = services.listing_query(wanted)
+    if query.status:
+        statement = statement.where(services.Unit.status == query.status)
     page = paginate(statement, query)
     return PageResult(items=[_shown(unit) for unit in page.items], total=page.total,
                       page=page.page, per_page=page.per_page)
@@ -166,19 +164,6 @@ def _values(body: dict) -> dict:
                            fields={"district": str(_l("Diesen Stadtteil gibt es nicht."))})
         body["district_id"] = district_id
     return body
-
-
-def _listing_filters(statement, query: UnitQuery):
-    unit = services.Unit
-    if query.usage:
-        statement = statement.where(unit.usage == query.usage)
-    if query.area_min is not None:
-        statement = statement.where(unit.area_sqm >= query.area_min)
-    if query.area_max is not None:
-        statement = statement.where(unit.area_sqm <= query.area_max)
-    if query.rent_max is not None:
-        statement = statement.where(unit.rent_eur_month <= query.rent_max)
-    return statement
 
 
 def _is_staff() -> bool:

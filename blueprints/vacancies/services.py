@@ -77,6 +77,12 @@ def listing_query(wanted: ListingFilter = ListingFilter()) -> Select:
     """Units the public may see: owner agreed to publish, and available."""
     query = (select(Unit).options(selectinload(Unit.district), selectinload(Unit.photos))
              .where(Unit.publish != "no", Unit.status.in_(AVAILABLE_STATUSES)))
+    return narrowed(query, wanted).order_by(Unit.available_from.is_(None), Unit.available_from,
+                                            Unit.id)
+
+
+def narrowed(query: Select, wanted: ListingFilter) -> Select:
+    """``query`` limited to the district, usage, area and rent a visitor asked for."""
     if wanted.district_id:
         query = query.where(Unit.district_id == wanted.district_id)
     if wanted.usage:
@@ -87,7 +93,7 @@ def listing_query(wanted: ListingFilter = ListingFilter()) -> Select:
         query = query.where(Unit.area_sqm <= wanted.area_max)
     if wanted.rent_max is not None:
         query = query.where(Unit.rent_eur_month <= wanted.rent_max)
-    return query.order_by(Unit.available_from.is_(None), Unit.available_from, Unit.id)
+    return query
 
 
 def get_unit(unit_id: int) -> Unit | None:

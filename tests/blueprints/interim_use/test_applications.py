@@ -158,17 +158,8 @@ def test_staff_see_ranked_units_with_reasons_and_excluded_ones_with_why(client, 
     assert f"/verwaltung/leerstand/{no_consent}\"" not in ranked
 
 
-def test_an_application_of_one_town_is_never_shown_in_another(client, towns, app, create_user):
-    from blueprints.accounts import services as accounts
-    from tenants.models import Tenant, User
-
-    user = create_user(role="manager", town=towns.a)
-    with app.app_context():
-        accounts.grant_membership(db.session.get(User, user.id),
-                                  db.session.get(Tenant, towns.b.id), "manager")
-        db.session.commit()
-    login(client, user)
-
+def test_an_application_of_one_town_is_never_shown_in_another(client, towns, app,
+                                                             manager_of_both_towns):
     def create(town, record_id, marker):
         with app.app_context(), tenant_context(town):
             db.session.add(Application(id=record_id, status="submitted", draft_token=unique("t"),

@@ -142,17 +142,7 @@ def test_staff_follow_a_batch_on_the_outbox_and_as_json(app, client, towns, logi
     assert client.post(outbox_url(towns.a, f"sendungen/{batch_id}/erneut-senden")).status_code == 403
 
 
-def test_a_batch_of_one_town_is_not_found_in_another(app, client, towns, create_user):
-    from blueprints.accounts import services as accounts
-    from tenants.models import Tenant, User
-
-    user = create_user(role="manager", town=towns.a)
-    with app.app_context():
-        accounts.grant_membership(db.session.get(User, user.id),
-                                  db.session.get(Tenant, towns.b.id), "manager")
-        db.session.commit()
-    login(client, user)
-
+def test_a_batch_of_one_town_is_not_found_in_another(app, client, towns, manager_of_both_towns):
     def create(town, record_id, marker):
         with app.test_request_context(), tenant_context(town):
             from blueprints.mail.models import MailBatch

@@ -70,17 +70,7 @@ def test_only_a_failed_mail_is_sent_again(app, client, towns, login_as):
     assert [r.status for r in town_rows(app, towns.b) if r.id == mail.id] == ["sent"]
 
 
-def test_the_same_mail_id_in_two_towns_never_crosses(app, client, towns, create_user):
-    from blueprints.accounts import services as accounts
-    from tenants.models import Tenant, User
-    from tests.conftest import login
-
-    user = create_user(role="manager", town=towns.a)
-    with app.app_context():  # staff of both towns, so only the town decides what is shown
-        accounts.grant_membership(db.session.get(User, user.id),
-                                  db.session.get(Tenant, towns.b.id), "manager")
-        db.session.commit()
-    login(client, user)
+def test_the_same_mail_id_in_two_towns_never_crosses(app, client, towns, manager_of_both_towns):
     assert_same_id_stays_home(
         client, towns,
         create=lambda town, record_id, marker: store_mail(app, town, subject=marker,

@@ -219,17 +219,7 @@ def test_a_partner_reads_the_register_but_changes_nothing(client, towns, login_a
     assert client.get(register_url(towns.a, "neu")).status_code == 403
 
 
-def test_a_unit_of_one_town_is_never_shown_in_another(client, towns, app, create_user):
-    from blueprints.accounts import services as accounts
-    from tenants.models import Tenant, User
-
-    user = create_user(role="manager", town=towns.a)
-    with app.app_context():
-        accounts.grant_membership(db.session.get(User, user.id),
-                                  db.session.get(Tenant, towns.b.id), "manager")
-        db.session.commit()
-    login(client, user)
-
+def test_a_unit_of_one_town_is_never_shown_in_another(client, towns, app, manager_of_both_towns):
     def create(town, record_id, marker):
         with app.app_context(), tenant_context(town):
             unit = services.create_unit({"address": marker, "publish": "exact"})
@@ -243,17 +233,7 @@ def test_a_unit_of_one_town_is_never_shown_in_another(client, towns, app, create
 
 
 def test_owners_and_reports_of_one_town_are_never_shown_in_another(client, towns, app,
-                                                                  create_user):
-    from blueprints.accounts import services as accounts
-    from tenants.models import Tenant, User
-
-    user = create_user(role="manager", town=towns.a)
-    with app.app_context():
-        accounts.grant_membership(db.session.get(User, user.id),
-                                  db.session.get(Tenant, towns.b.id), "manager")
-        db.session.commit()
-    login(client, user)
-
+                                                                  manager_of_both_towns):
     def create_owner(town, record_id, marker):
         with app.app_context(), tenant_context(town):
             db.session.add(Actor(id=record_id, kind="owner", name=marker))
