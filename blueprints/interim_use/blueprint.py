@@ -14,4 +14,22 @@ bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/<int:application_id>"
                 views.application)
 bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/<int:application_id>/unterlagen/"
                 "<int:document_id>", "document", views.document)
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/<int:application_id>/schritt",
+                "take_step", views.take_step, methods=["POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/<int:application_id>/ablehnen", "reject",
+                views.reject, methods=["POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/<int:application_id>/vereinbarung",
+                "draw_up_agreement", views.draw_up_agreement, methods=["POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/vereinbarungen/<int:agreement_id>/freigeben",
+                "approve_agreement", views.approve_agreement, methods=["POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/vereinbarungen/<int:agreement_id>.pdf",
+                "agreement_pdf", views.agreement_pdf)
 bp.add_url_rule("/konto/bewerbungen", "portal", views.portal)
+bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/bearbeiten", "edit_own",
+                views.edit_own)
+bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/zurueckziehen",
+                "withdraw_own", views.withdraw_own, methods=["POST"])
+bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/daten", "download_own",
+                views.download_own)
+bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/loeschen", "delete_own",
+                views.delete_own, methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -81,3 +82,41 @@ class DocumentsStep(FlaskForm):
 class SubmitStep(FlaskForm):
     consent = BooleanField(CONSENT_WORDING, validators=[
         DataRequired(message=_l("Ohne Ihre Einwilligung können wir die Bewerbung nicht bearbeiten."))])
+
+
+class StepForm(FlaskForm):
+    """One step on the application's way; which fields matter depends on the step."""
+
+    to = StringField()
+    note = TextAreaField(_l("Anmerkung (geht an die Bewerber:in)"), validators=[Length(max=5000)])
+    unit_ids = CheckboxesField(_l("Vorgeschlagene Flächen"), coerce=int, choices=[])
+    unit_id = SelectField(_l("Fläche, der die Eigentümer:in zugestimmt hat"), coerce=int, choices=[])
+    outcome = SelectField(_l("Ergebnis"), choices=[])
+
+
+class CloseForm(FlaskForm):
+    reason = TextAreaField(_l("Grund"), validators=[
+        DataRequired(message=_l("Bitte einen Grund angeben.")), Length(max=5000)])
+
+
+class AgreementForm(FlaskForm):
+    purpose = TextAreaField(_l("Zweck der Nutzung"), validators=[
+        DataRequired(message=_l("Bitte den Zweck angeben.")), Length(max=5000)])
+    starts_on = DateField(_l("Beginn"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))])
+    ends_on = DateField(_l("Ende"), validators=[DataRequired(message=_l("Bitte ein Datum angeben."))])
+    notice_weeks = IntegerField(_l("Kündigungsfrist (Wochen)"), default=4,
+                                validators=[NumberRange(min=0, max=52)])
+    rent_eur_month = LocalDecimalField(_l("Miete im Monat (€)"), validators=[
+        DataRequired(message=_l("Bitte die Miete angeben (0 für mietfrei).")), NOT_NEGATIVE])
+    subsidy_eur_month = LocalDecimalField(_l("davon Zuschuss der Stadt im Monat (€)"),
+                                          default=0, validators=[Optional(), NOT_NEGATIVE])
+    deposit_eur = LocalDecimalField(_l("Kaution (€)"), default=0, validators=[Optional(), NOT_NEGATIVE])
+    keys_and_handover = TextAreaField(_l("Schlüssel und Übergabe"), validators=[Length(max=5000)])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("Das Ende liegt vor dem Beginn."))
+
+    def validate_subsidy_eur_month(self, field):
+        if field.data and self.rent_eur_month.data is not None and field.data > self.rent_eur_month.data:
+            raise ValidationError(_l("Der Zuschuss ist höher als die Miete."))

@@ -45,6 +45,12 @@ LEGAL_FORMS = {
     "company": _l("GmbH / UG"),
     "other": _l("Sonstige"),
 }
+OUTCOMES = {
+    "became_lease": _l("wurde ein Mietvertrag"),
+    "ended_as_planned": _l("wie geplant beendet"),
+    "ended_early": _l("vorzeitig beendet"),
+}
+AGREEMENT_STATUSES = {"draft": _l("Entwurf"), "approved": _l("freigegeben")}
 Money = Numeric(10, 2)
 Area = Numeric(9, 2)
 
@@ -84,6 +90,9 @@ class Application(TenantModel):
     consent_wording: Mapped[str] = mapped_column(Text, default="")
     email_confirmed_at: Mapped[Timestamp | None]
     submitted_at: Mapped[Timestamp | None]
+    # The units staff offered, and how the use ended.
+    proposed_unit_ids: Mapped[list] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -142,3 +151,51 @@ class MatchWeights(TenantModel):
     id: Mapped[PrimaryKey]
     weights: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AgreementTemplate(TenantModel):
+    """The town's wording of a usage agreement, with {placeholders} filled in per agreement."""
+
+    __tablename__ = "agreement_templates"
+
+    id: Mapped[PrimaryKey]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Agreement(TenantModel):
+    """A usage agreement (Nutzungsvereinbarung) for one application and unit.
+
+    It counts as signed only once a municipal partner approved it; its subsidy
+    feeds the town's figures.
+    """
+
+    __tablename__ = "agreements"
+
+    id: Mapped[PrimaryKey]
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.applications.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.units.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    notice_weeks: Mapped[int] = mapped_column(default=4)
+    rent_eur_month: Mapped[Decimal] = mapped_column(Money, default=0)
+    subsidy_eur_month: Mapped[Decimal] = mapped_column(Money, default=0)  # the town's share
+    deposit_eur: Mapped[Decimal] = mapped_column(Money, default=0)
+    keys_and_handover: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # the template, filled in
+    approved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    approved_at: Mapped[Timestamp | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship()
+    unit: Mapped[Unit] = relationship()
+    approved_by: Mapped[User | None] = relationship()
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(CheckConstraint(_one_of("status", AGREEMENT_STATUSES), name="status"),
+                                 Index("ix_agreements_application_id", "application_id"))

@@ -586,3 +586,43 @@ def matches_for(application: Application):
                                  town_weights())
     return [(match, units[match.unit_id]) for match in ranked], \
         [(match, units[match.unit_id]) for match in excluded]
+
+
+
+def editable_application(application_id: int, user) -> Application | None:
+    """The account's own application, while it may still be changed."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.user_id != user.id or \
+            application.status not in EDITABLE_STATUSES:
+        return None
+    return application
+
+
+def personal_data(application: Application) -> dict:
+    """Everything the town keeps of this application, for its author (DSGVO Art. 15 and 20)."""
+    fields = ("id", "status", "applicant_name", "organisation", "legal_form", "team", "email",
+              "phone", "concept", "category", "area_min_sqm", "area_max_sqm", "budget_eur_month",
+              "start_date", "end_date", "features", "district_ids", "consent_at",
+              "consent_wording", "email_confirmed_at", "submitted_at", "outcome")
+    return {**{name: getattr(application, name) for name in fields},
+            "history": [{"status": e.status, "note": e.note, "at": e.created_at}
+                        for e in application.events],
+            "documents": [{"title": d.title, "filename": d.attachment.filename}
+                          for d in application.attachments]}
+
+
+# During a running use the agreement binds others too; staff end it first.
+ERASE_REFUSED_STATUSES = ("owner_agreed", "agreement_signed", "active")
+
+
+def erase(application: Application) -> None:
+    """Delete the application with its documents (DSGVO Art. 17), unless a use is running."""
+    from blueprints.attachments import services as attachments
+    from blueprints.interim_use.workflow import StepRefused
+
+    if application.status in ERASE_REFUSED_STATUSES:
+        raise StepRefused(_("Während einer vereinbarten Zwischennutzung können wir die Bewerbung "
+                            "nicht löschen. Bitte wenden Sie sich an das Quartiersmanagement."))
+    for document in list(application.attachments):
+        attachments.delete_attachment(document.attachment)
+    db.session.delete(application)

@@ -1,7 +1,10 @@
 """Thin handlers: the online application in steps, its confirmation, staff review, the portal."""
 from __future__ import annotations
 
+import json
+
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -17,16 +20,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.attachments import services as attachments
-from blueprints.interim_use import services
+from blueprints.interim_use import services, workflow
 from blueprints.interim_use.forms import (
     CONSENT_WORDING,
+    AgreementForm,
     ApplicantStep,
+    CloseForm,
     ConceptStep,
     DocumentsStep,
     SpaceStep,
+    StepForm,
     SubmitStep,
 )
-from blueprints.interim_use.models import STATUSES
+from blueprints.interim_use.models import OUTCOMES, STATUSES, Application
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
 from tenants.access import public, requires, signed_in
@@ -52,7 +58,17 @@ def _user():
     return current_user if current_user.is_authenticated else None
 
 
+def _edit_key() -> str:
+    return f"interim-edit-{g.tenant.id}"
+
+
 def _current_draft():
+    """The application this browser fills in: a draft, or (from the portal) one being edited."""
+    editing = session.get(_edit_key())
+    if editing and _user() is not None:
+        application = services.editable_application(editing, _user())
+        if application is not None:
+            return application
     return services.find_draft(session.get(_draft_key()), _user())
 
 
@@ -134,6 +150,12 @@ def _next(step: str, wanted: str | None) -> str:
 
 
 def _submit(draft):
+    if draft.status != "draft":  # an application edited from the portal
+        services.record_event(draft, draft.status, _("Angaben geändert"), current_user.id)
+        db.session.commit()
+        session.pop(_edit_key(), None)
+        flash(_("Ihre Änderungen sind gespeichert."), "success")
+        return redirect(url_for("interim_use.portal"))
     missing = [str(STEPS[step][0]) for step, ready in (("bewerber", draft.applicant_name and draft.email),
                                                    ("konzept", draft.concept)) if not ready]
     if missing:
@@ -179,11 +201,112 @@ def applications():
 @requires("town.view")
 def application(application_id):
     found = services.get_application(application_id) or abort(404)
+    return _application_page(found)
+
+
+def _application_page(found, status_code=200, agreement_form=None):
     ranked, excluded = services.matches_for(found)
-    return render_template("interim_use/application.html", application=found, ranked=ranked,
-                           excluded=excluded, statuses=STATUSES, category_labels=services.CATEGORIES,
-                           feature_labels=services.FEATURE_LABELS,
-                           districts={d.id: d.name for d in town.list_districts()})
+    step_form = StepForm()
+    step_form.unit_ids.choices = [(unit.id, unit.address) for _match, unit in ranked]
+    step_form.unit_id.choices = [(unit_id, _unit_address(unit_id)) for unit_id in found.proposed_unit_ids or []]
+    step_form.outcome.choices = list(OUTCOMES.items())
+    return render_template(
+        "interim_use/application.html", application=found, ranked=ranked, excluded=excluded,
+        statuses=STATUSES, outcomes=OUTCOMES, category_labels=services.CATEGORIES,
+        feature_labels=services.FEATURE_LABELS, districts={d.id: d.name for d in town.list_districts()},
+        allowed=workflow.allowed_steps(found), step_form=step_form, close_form=CloseForm(),
+        agreement_form=agreement_form or _agreement_form(found),
+        agreements=workflow.agreements_of(found)), status_code
+
+
+def _unit_address(unit_id: int) -> str:
+    unit = vacancies.get_unit(unit_id)
+    return unit.address if unit else str(unit_id)
+
+
+def _agreement_form(found) -> AgreementForm:
+    form = AgreementForm()
+    if request.method == "GET":
+        form.purpose.data = found.concept[:500]
+        form.starts_on.data, form.ends_on.data = found.start_date, found.end_date
+        if found.unit is not None:
+            form.rent_eur_month.data = found.unit.rent_eur_month
+    return form
+
+
+@requires("town.manage")
+def take_step(application_id):
+    found = services.get_application(application_id) or abort(404)
+    form = StepForm()
+    try:
+        workflow.advance(found, form.to.data, by_user_id=current_user.id, note=form.note.data or "",
+                         unit_ids=[int(value) for value in request.form.getlist("unit_ids")],
+                         unit_id=request.form.get("unit_id", type=int),
+                         outcome=request.form.get("outcome"))
+    except workflow.StepRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("interim_use.application", application_id=application_id))
+    db.session.commit()
+    flash(_("Neuer Stand: %(status)s. Die Bewerber:in ist benachrichtigt.", status=STATUSES[found.status]),
+          "success")
+    return redirect(url_for("interim_use.application", application_id=application_id))
+
+
+@requires("town.manage")
+def reject(application_id):
+    found = services.get_application(application_id) or abort(404)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors), "error")
+        return redirect(url_for("interim_use.application", application_id=application_id))
+    try:
+        workflow.close(found, "rejected", reason=form.reason.data, by_user_id=current_user.id)
+    except workflow.StepRefused as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Die Bewerbung ist abgelehnt; die Bewerber:in ist benachrichtigt."), "success")
+    return redirect(url_for("interim_use.application", application_id=application_id))
+
+
+@requires("town.manage")
+def draw_up_agreement(application_id):
+    found = services.get_application(application_id) or abort(404)
+    form = AgreementForm()
+    if not form.validate_on_submit():
+        return _application_page(found, 422, agreement_form=form)
+    try:
+        workflow.draw_up(found, {name: form[name].data if form[name].data is not None else 0
+                                 for name in workflow.AGREEMENT_FIELDS}, town_name=g.tenant.name)
+    except workflow.StepRefused as refused:
+        flash(str(refused), "error")
+        return _application_page(found, 422, agreement_form=form)
+    db.session.commit()
+    flash(_("Die Vereinbarung ist aufgesetzt; ein kommunaler Partner muss sie freigeben."), "success")
+    return redirect(url_for("interim_use.application", application_id=application_id) + "#vereinbarung")
+
+
+@requires("town.approve")
+def approve_agreement(agreement_id):
+    agreement = workflow.get_agreement(agreement_id) or abort(404)
+    try:
+        workflow.approve(agreement, by_user_id=current_user.id)
+    except workflow.StepRefused as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Vereinbarung freigegeben: sie gilt als unterzeichnet."), "success")
+    return redirect(url_for("interim_use.application", application_id=agreement.application_id))
+
+
+@requires("town.view")
+def agreement_pdf(agreement_id):
+    from blueprints.interim_use.agreement_pdf import render_agreement
+
+    agreement = workflow.get_agreement(agreement_id) or abort(404)
+    return Response(render_agreement(agreement, g.tenant), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="Nutzungsvereinbarung-{agreement.id}.pdf"'})
 
 
 @requires("town.view")
@@ -211,3 +334,58 @@ def portal():
                 found.append((info, found_application))
     return render_template("interim_use/portal.html", found=found, statuses=STATUSES,
                            category_labels=services.CATEGORIES)
+
+
+def _own_application(application_id):
+    found = db.session.get(Application, application_id)
+    if found is None or found.user_id != current_user.id:
+        abort(404)  # someone else's application does not exist for this account
+    return found
+
+
+@signed_in
+def edit_own(application_id):
+    found = _own_application(application_id)
+    if found.status not in services.EDITABLE_STATUSES:
+        flash(_("Diese Bewerbung ist schon in Prüfung und kann nicht mehr geändert werden."), "error")
+        return redirect(url_for("interim_use.portal"))
+    session[_edit_key()] = found.id
+    return redirect(url_for("interim_use.step", step="bewerber"))
+
+
+@signed_in
+def withdraw_own(application_id):
+    found = _own_application(application_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors), "error")
+        return redirect(url_for("interim_use.portal"))
+    try:
+        workflow.close(found, "withdrawn", reason=form.reason.data, by_user_id=current_user.id)
+    except workflow.StepRefused as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Ihre Bewerbung ist zurückgezogen."), "success")
+    return redirect(url_for("interim_use.portal"))
+
+
+@signed_in
+def download_own(application_id):
+    found = _own_application(application_id)
+    body = json.dumps(services.personal_data(found), ensure_ascii=False, indent=2, default=str)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="bewerbung-{g.tenant.slug}-{found.id}.json"'})
+
+
+@signed_in
+def delete_own(application_id):
+    found = _own_application(application_id)
+    try:
+        services.erase(found)
+    except workflow.StepRefused as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(_("Ihre Bewerbung und alle Unterlagen dazu sind gelöscht."), "success")
+    return redirect(url_for("interim_use.portal"))
