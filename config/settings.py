@@ -143,6 +143,8 @@ class Settings:
             "REGISTER_RATE_LIMIT": "5 per minute",
             # Requests that send a mail (confirmation again, password reset).
             "ACCOUNT_MAIL_RATE_LIMIT": "5 per minute",
+            # The public forms that write (interim-use application, its API twin).
+            "APPLICATION_RATE_LIMIT": "30 per hour",
             "BABEL_DEFAULT_LOCALE": "de",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -33,3 +33,5 @@ bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/daten", "
                 views.download_own)
 bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/loeschen", "delete_own",
                 views.delete_own, methods=["POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/gewichtung", "weights", views.weights,
+                methods=["GET", "POST"])

@@ -120,3 +120,13 @@ class AgreementForm(FlaskForm):
     def validate_subsidy_eur_month(self, field):
         if field.data and self.rent_eur_month.data is not None and field.data > self.rent_eur_month.data:
             raise ValidationError(_l("Der Zuschuss ist höher als die Miete."))
+
+
+class WeightsForm(FlaskForm):
+    """How much each criterion counts when units and applications are matched (0 to 10)."""
+
+    area = IntegerField(_l("Fläche"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
+    budget = IntegerField(_l("Budget"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
+    period = IntegerField(_l("Zeitraum"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
+    features = IntegerField(_l("Ausstattung"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
+    district = IntegerField(_l("Stadtteil"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])

@@ -626,3 +626,38 @@ def erase(application: Application) -> None:
     for document in list(application.attachments):
         attachments.delete_attachment(document.attachment)
     db.session.delete(application)
+
+
+def create_application(values: dict, *, user=None) -> Application:
+    """An application sent in one go (the API twin of the form): submitted at once for a
+    confirmed account, else waiting for the guest to confirm the address."""
+    from blueprints.interim_use.forms import CONSENT_WORDING
+
+    application = start_draft(user=user, unit_id=values.get("unit_id"))
+    save_step(application, values)
+    db.session.flush()  # the confirmation link carries the id
+    submit(application, user=user, consent_wording=str(CONSENT_WORDING))
+    return application
+
+
+# Applications that still look for a unit: the reverse matching ranks these.
+SEEKING_STATUSES = ("submitted", "in_review", "proposed")
+
+
+def save_weights(values: dict) -> Weights:
+    """Store the town's weights (each 0 to 10); returns them as they will be used."""
+    chosen = Weights.from_dict(values)
+    stored = db.session.scalars(select(MatchWeights)).first() or MatchWeights()
+    stored.weights = chosen.as_dict()
+    db.session.add(stored)
+    return chosen
+
+
+def applications_for(unit: Unit):
+    """(ranked applications, excluded ones with reasons) for a unit: the reverse matching."""
+    seeking = {application.id: application for application in db.session.scalars(
+        select(Application).where(Application.status.in_(SEEKING_STATUSES)))}
+    ranked, excluded = rank_applications(offer_of(unit), [wish_of(a) for a in seeking.values()],
+                                         town_weights())
+    return [(match, seeking[match.application_id]) for match in ranked], \
+        [(match, seeking[match.application_id]) for match in excluded]

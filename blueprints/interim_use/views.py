@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.attachments import services as attachments
+from blueprints.extensions import limiter
 from blueprints.interim_use import services, workflow
 from blueprints.interim_use.forms import (
     CONSENT_WORDING,
@@ -31,6 +32,7 @@ from blueprints.interim_use.forms import (
     SpaceStep,
     StepForm,
     SubmitStep,
+    WeightsForm,
 )
 from blueprints.interim_use.models import OUTCOMES, STATUSES, Application
 from blueprints.town import services as town
@@ -87,6 +89,7 @@ def apply():
     return redirect(url_for("interim_use.step", step="bewerber"))
 
 
+@limiter.limit(lambda: current_app.config["APPLICATION_RATE_LIMIT"], methods=["POST"])
 @public
 def step(step):
     if step not in STEPS:
@@ -389,3 +392,16 @@ def delete_own(application_id):
         db.session.commit()
         flash(_("Ihre Bewerbung und alle Unterlagen dazu sind gelöscht."), "success")
     return redirect(url_for("interim_use.portal"))
+
+
+@requires("town.manage")
+def weights():
+    form = WeightsForm(data=services.town_weights().as_dict())
+    if request.method == "POST":
+        form = WeightsForm()
+        if form.validate():
+            services.save_weights({name: form[name].data for name in services.CRITERIA})
+            db.session.commit()
+            flash(_("Die Gewichtung gilt ab jetzt für alle Vorschläge."), "success")
+            return redirect(url_for("interim_use.weights"))
+    return render_template("interim_use/weights.html", form=form), 422 if form.errors else 200

@@ -63,8 +63,9 @@ def _unit_page(unit, status_code=200, **forms):
     forms.setdefault("status_form", StatusForm(status=unit.status))
     forms.setdefault("photo_form", PhotoForm())
     forms.setdefault("floor_plan_form", FloorPlanForm())
+    candidates, _excluded = matching.applications_for(unit)
     return render_template("vacancies/show.html", unit=unit, periods=services.status_periods(unit),
-                           days_empty=services.days_empty(unit),
+                           days_empty=services.days_empty(unit), candidates=candidates,
                            enquiries=services.enquiries_of(unit), **forms), status_code
 
 

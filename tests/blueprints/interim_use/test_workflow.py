@@ -165,3 +165,22 @@ def test_nobody_else_reaches_an_applicants_own_pages(app, client, towns, create_
     for suffix in ("bearbeiten", "daten"):
         assert client.get(f"/konto/bewerbungen/{towns.b.slug}/{application_id}/{suffix}").status_code == 404
     assert client.post(f"/konto/bewerbungen/{towns.b.slug}/{application_id}/loeschen").status_code == 404
+
+
+def test_staff_set_the_weights_and_a_unit_page_ranks_the_open_applications(app, client, towns,
+                                                                          create_user, create_unit):
+    unit_id = create_unit(towns.b, area_sqm=Decimal("45"), rent_eur_month=Decimal("380"),
+                          interim_use_consent=True, address=unique("Gewichtgasse ") + " 1")
+    _user, application_id = submitted_application(app, client, towns.b, create_user)
+    login(client, create_user(role="manager", town=towns.b))
+    wrong = client.post(f"/{towns.b.slug}/verwaltung/zwischennutzung/gewichtung",
+                        data={"area": "11", "budget": "3", "period": "0", "features": "0", "district": "0"})
+    assert wrong.status_code == 422 and "Bitte 0 bis 10." in wrong.text
+    saved = client.post(f"/{towns.b.slug}/verwaltung/zwischennutzung/gewichtung", follow_redirects=True,
+                        data={"area": "10", "budget": "0", "period": "0", "features": "0", "district": "0"})
+    assert "Die Gewichtung gilt ab jetzt" in saved.text
+    page = client.get(f"/{towns.b.slug}/verwaltung/leerstand/{unit_id}").text
+    section = page.split("Passende Bewerbungen")[1].split("Anfragen")[0]
+    assert f"/verwaltung/zwischennutzung/{application_id}\"" in section
+    # Only the area counts now, and 45 m² lies within the wish of 30–60 m².
+    assert "100 von 100" in section
