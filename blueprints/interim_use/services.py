@@ -503,7 +503,18 @@ def confirm(token: str) -> Application:
         raise InvalidLink(token)
     if application.status == "unconfirmed":
         _confirmed(application, by_user_id=None)
+        _link_to_account(application)
     return application
+
+
+def _link_to_account(application: Application) -> None:
+    """An account with this (confirmed) address finds the application in its portal."""
+    from blueprints.accounts import services as accounts
+
+    user = accounts.get_user_by_email(application.email)
+    if user is not None and user.email_confirmed_at is not None and application.user_id is None:
+        application.user_id = user.id
+        _make_applicant(user)
 
 
 def _confirmed(application: Application, *, by_user_id) -> None:
