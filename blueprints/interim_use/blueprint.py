@@ -35,3 +35,13 @@ bp.add_url_rule("/konto/bewerbungen/<town:tenant>/<int:application_id>/loeschen"
                 views.delete_own, methods=["POST"])
 bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/gewichtung", "weights", views.weights,
                 methods=["GET", "POST"])
+bp.add_url_rule("/<town:tenant>/zwischennutzung/ausschreibungen", "public_calls", views.public_calls)
+bp.add_url_rule("/<town:tenant>/zwischennutzung/ausschreibungen/<int:call_id>", "public_call",
+                views.public_call)
+bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/", "staff_calls", views.staff_calls)
+bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/neu", "create_call", views.create_call,
+                methods=["GET", "POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/<int:call_id>", "staff_call",
+                views.staff_call)
+bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/<int:call_id>/bewerten", "score_call",
+                views.score_call, methods=["GET", "POST"])

@@ -130,3 +130,29 @@ class WeightsForm(FlaskForm):
     period = IntegerField(_l("Zeitraum"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
     features = IntegerField(_l("Ausstattung"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
     district = IntegerField(_l("Stadtteil"), validators=[NumberRange(0, 10, message=_l("Bitte 0 bis 10."))])
+
+
+class CallForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Bitte einen Titel angeben.")),
+                                                 Length(max=200)])
+    description = TextAreaField(_l("Worum geht es?"), validators=[Length(max=10000)])
+    eligibility = TextAreaField(_l("Wer kann sich bewerben? (Regeln)"), validators=[Length(max=10000)])
+    deadline = DateField(_l("Bewerbungsfrist (einschließlich)"),
+                         validators=[DataRequired(message=_l("Bitte eine Frist angeben."))])
+    unit_ids = CheckboxesField(_l("Angebotene Flächen"), coerce=int, choices=[])
+    criterion_1 = StringField(_l("Kriterium 1"), validators=[Length(max=200)])
+    weight_1 = IntegerField(_l("Gewicht 1"), default=1, validators=[Optional(), NumberRange(1, 10)])
+    criterion_2 = StringField(_l("Kriterium 2"), validators=[Length(max=200)])
+    weight_2 = IntegerField(_l("Gewicht 2"), default=1, validators=[Optional(), NumberRange(1, 10)])
+    criterion_3 = StringField(_l("Kriterium 3"), validators=[Length(max=200)])
+    weight_3 = IntegerField(_l("Gewicht 3"), default=1, validators=[Optional(), NumberRange(1, 10)])
+    jury = TextAreaField(_l("Jury: E-Mail-Adressen der Mitglieder, eine pro Zeile"),
+                         description=_l("Kommunale Partner oder weitere Personen mit einem Konto bei Quartier."))
+
+    def validate_criterion_1(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Bitte mindestens ein Kriterium angeben."))
+
+    def criteria(self) -> list[tuple[str, int]]:
+        return [(self[f"criterion_{n}"].data.strip(), self[f"weight_{n}"].data or 1)
+                for n in (1, 2, 3) if (self[f"criterion_{n}"].data or "").strip()]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -199,3 +200,90 @@ class Agreement(TenantModel):
     def __table_args__(cls):
         return tenant_table_args(CheckConstraint(_one_of("status", AGREEMENT_STATUSES), name="status"),
                                  Index("ix_agreements_application_id", "application_id"))
+
+
+CALL_STATUSES = {"open": _l("offen"), "closed": _l("Frist abgelaufen / geschlossen")}
+
+
+class Call(TenantModel):
+    """A call for entries (Ausschreibung): units on offer, a deadline, rules, weighted criteria."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[PrimaryKey]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[date] = mapped_column(Date)  # applications until the end of this day
+    unit_ids: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+    criteria: Mapped[list[CallCriterion]] = relationship(
+        back_populates="call", order_by="CallCriterion.position, CallCriterion.id",
+        cascade="all, delete-orphan")
+    jury: Mapped[list[JuryMember]] = relationship(back_populates="call", cascade="all, delete-orphan")
+
+
+class CallCriterion(TenantModel):
+    __tablename__ = "call_criteria"
+
+    id: Mapped[PrimaryKey]
+    call_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.calls.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int] = mapped_column(default=0)
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+
+class CallEntry(TenantModel):
+    """An application sent in answer to a call: the jury scores it there."""
+
+    __tablename__ = "call_entries"
+
+    id: Mapped[PrimaryKey]
+    call_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.calls.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.applications.id", ondelete="CASCADE"), unique=True)
+
+    call: Mapped[Call] = relationship()
+    application: Mapped[Application] = relationship()
+
+
+class JuryMember(TenantModel):
+    """A person who scores the call's applications: a partner or a named member."""
+
+    __tablename__ = "jury_members"
+
+    id: Mapped[PrimaryKey]
+    call_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.calls.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+
+    call: Mapped[Call] = relationship(back_populates="jury")
+    user: Mapped[User] = relationship()
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(UniqueConstraint("call_id", "user_id", name="uq_jury_members_call_user"))
+
+
+class JuryScore(TenantModel):
+    """One member's score (0–10) of one application on one criterion."""
+
+    __tablename__ = "jury_scores"
+
+    id: Mapped[PrimaryKey]
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.applications.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tenant.call_criteria.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int]
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(
+            UniqueConstraint("application_id", "criterion_id", "user_id", name="uq_jury_scores_one"),
+            CheckConstraint("score BETWEEN 0 AND 10", name="score"))

@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from blueprints.attachments import services as attachments
 from blueprints.extensions import limiter
-from blueprints.interim_use import services, workflow
+from blueprints.interim_use import calls, services, workflow
 from blueprints.interim_use.forms import (
     CONSENT_WORDING,
     AgreementForm,
@@ -30,6 +30,7 @@ from blueprints.interim_use.forms import (
     ConceptStep,
     DocumentsStep,
     SpaceStep,
+    CallForm,
     StepForm,
     SubmitStep,
     WeightsForm,
@@ -86,7 +87,18 @@ def apply():
         draft.unit_id = unit.id
         db.session.commit()
     session[_draft_key()] = draft.draft_token
+    call = calls.get_call(request.args.get("ausschreibung", type=int) or 0)
+    if call is not None and calls.accepting(call):
+        session[_call_key()] = call.id
     return redirect(url_for("interim_use.step", step="bewerber"))
+
+
+def _call_key() -> str:
+    return f"interim-call-{g.tenant.id}"
+
+
+def _chosen_call():
+    return calls.get_call(session.get(_call_key()) or 0)
 
 
 @limiter.limit(lambda: current_app.config["APPLICATION_RATE_LIMIT"], methods=["POST"])
@@ -114,6 +126,7 @@ def step(step):
 
 def _step_page(draft, step, title, form):
     return render_template("interim_use/step.html", draft=draft, step=step, title=title, form=form,
+                           call=_chosen_call(),
                            steps=STEPS, unit=draft.unit, statuses=STATUSES,
                            category_labels=services.CATEGORIES, feature_labels=services.FEATURE_LABELS,
                            districts={d.id: d.name for d in town.list_districts()})
@@ -164,9 +177,18 @@ def _submit(draft):
     if missing:
         flash(_("Bitte noch ausfüllen: %(steps)s.", steps=", ".join(missing)), "error")
         return redirect(url_for("interim_use.step", step="bewerber" if not draft.email else "konzept"))
+    call = _chosen_call()
+    if call is not None:
+        try:
+            calls.enter(draft, call)
+        except workflow.StepRefused as refused:
+            flash(str(refused), "error")
+            session.pop(_call_key(), None)
+            return redirect(url_for("interim_use.step", step="absenden"))
     services.submit(draft, user=_user(), consent_wording=str(CONSENT_WORDING))
     db.session.commit()
     session.pop(_draft_key(), None)
+    session.pop(_call_key(), None)
     session["interim-submitted"] = draft.id
     return redirect(url_for("interim_use.thanks"))
 
@@ -405,3 +427,87 @@ def weights():
             flash(_("Die Gewichtung gilt ab jetzt für alle Vorschläge."), "success")
             return redirect(url_for("interim_use.weights"))
     return render_template("interim_use/weights.html", form=form), 422 if form.errors else 200
+
+
+# --- calls for entries ------------------------------------------------------------------------
+
+@public
+def public_calls():
+    return render_template("interim_use/public_calls.html", calls=calls.open_calls())
+
+
+@public
+def public_call(call_id):
+    call = calls.get_call(call_id) or abort(404)
+    units = [unit for unit in (vacancies.get_listed_unit(unit_id) for unit_id in call.unit_ids) if unit]
+    return render_template("interim_use/public_call.html", call=call, units=units,
+                           open=calls.accepting(call), public_address=vacancies.public_address)
+
+
+@requires("town.view")
+def staff_calls():
+    return render_template("interim_use/calls.html", calls=calls.list_calls())
+
+
+@requires("town.manage")
+def create_call():
+    from blueprints.accounts import services as accounts
+
+    form = CallForm()
+    units = [unit for unit in db.session.scalars(vacancies.register_query())
+             if unit.interim_use_consent and unit.status in ("vacant", "negotiating")]
+    form.unit_ids.choices = [(unit.id, unit.address) for unit in units]
+    if form.validate_on_submit():
+        emails = [line.strip() for line in (form.jury.data or "").splitlines() if line.strip()]
+        members = {email: accounts.get_user_by_email(email) for email in emails}
+        unknown = [email for email, user in members.items() if user is None]
+        if unknown:
+            form.jury.errors.append(_("Kein Konto bei Quartier: %(emails)s. Bitte zuerst einladen.",
+                                      emails=", ".join(unknown)))
+        else:
+            call = calls.create_call(title=form.title.data, description=form.description.data or "",
+                                     eligibility=form.eligibility.data or "",
+                                     deadline=form.deadline.data, unit_ids=form.unit_ids.data or [],
+                                     criteria=form.criteria(),
+                                     jury_user_ids=[user.id for user in members.values()])
+            db.session.commit()
+            flash(_("Die Ausschreibung ist veröffentlicht."), "success")
+            return redirect(url_for("interim_use.staff_call", call_id=call.id))
+    return render_template("interim_use/call_form.html", form=form), 422 if form.errors else 200
+
+
+@requires("town.view")
+def staff_call(call_id):
+    call = calls.get_call(call_id) or abort(404)
+    return render_template("interim_use/call.html", call=call, ranking=calls.ranking(call),
+                           statuses=STATUSES, juror=calls.is_juror(call, current_user.id))
+
+
+@signed_in
+def score_call(call_id):
+    call = calls.get_call(call_id) or abort(404)
+    if not calls.is_juror(call, current_user.id):
+        abort(404)  # the jury's page does not exist for anyone else
+    applications = calls.entries(call)
+    if request.method == "POST":
+        scores, problems = {}, []
+        for application in applications:
+            for criterion in call.criteria:
+                raw = request.form.get(f"score-{application.id}-{criterion.id}", "").strip()
+                if not raw:
+                    continue
+                if not raw.isdigit() or not 0 <= int(raw) <= 10:
+                    problems.append((application.id, criterion.id))
+                    continue
+                scores[(application.id, criterion.id)] = int(raw)
+        if problems:
+            flash(_("Bitte Punkte von 0 bis 10 eintragen; markierte Felder prüfen."), "error")
+            return render_template("interim_use/score.html", call=call, applications=applications,
+                                   scores={**calls.my_scores(call, current_user.id), **scores},
+                                   problems=set(problems), raw=request.form), 422
+        calls.record_scores(call, current_user.id, scores)
+        db.session.commit()
+        flash(_("Ihre Bewertung ist gespeichert."), "success")
+        return redirect(url_for("interim_use.score_call", call_id=call.id))
+    return render_template("interim_use/score.html", call=call, applications=applications,
+                           scores=calls.my_scores(call, current_user.id), problems=set(), raw={})
