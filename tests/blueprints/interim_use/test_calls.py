@@ -87,7 +87,8 @@ def test_a_call_is_answered_scored_by_its_jury_and_ranked(app, client, towns, cr
         wrong = client.post(score_url, data={f"score-{ids[0]}-{criteria[0]}": "11"})
         assert wrong.status_code == 422 and 'aria-invalid="true"' in wrong.text
         data = {f"score-{application_id}-{criterion}": str(mark)
-                for application_id, row in zip(ids, marks) for criterion, mark in zip(criteria, row)}
+                for application_id, row in zip(ids, marks, strict=True)
+                for criterion, mark in zip(criteria, row, strict=True)}
         assert "Ihre Bewertung ist gespeichert." in client.post(score_url, data=data, follow_redirects=True).text
         client.get("/logout")
     login(client, create_user())  # an account outside the jury
