@@ -27,7 +27,7 @@ ADMIN_TOTP_SECRET = "QUARTIERDEMOADMINTOTPSECRET23456"
 EMAIL_DOMAIN = "demo.quartier.example"
 
 # In order: a later contribution may use what an earlier one made.
-CONTRIBUTIONS = ("blueprints.demo.town", "blueprints.demo.vacancies")
+CONTRIBUTIONS = ("blueprints.demo.town", "blueprints.demo.vacancies", "blueprints.demo.interim_use")
 
 
 @dataclass(frozen=True)

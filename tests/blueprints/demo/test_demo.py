@@ -163,3 +163,22 @@ def test_the_demo_towns_have_a_register_with_owners_history_and_a_public_listing
         db.session.remove()
     standort = client.get("/burgstaedt/standort").get_data(as_text=True)
     assert "Kaufkraftindex" in standort and "Leerstandsquote" in standort
+
+
+def test_the_demo_has_applications_a_call_and_the_applicant_sees_their_own(demo_app):
+    from blueprints.demo.services import DEMO_PASSWORD, PEOPLE
+    from blueprints.interim_use.models import Application, Call
+
+    app, _ = demo_app
+    with app.app_context():
+        with tenant_context(app.extensions["quartier_registry"].by_slug("stollberg")):
+            statuses = sorted(a.status for a in db.session.scalars(select(Application)))
+            assert statuses == ["in_review", "submitted"]
+            [call] = db.session.scalars(select(Call)).all()
+            assert call.title == "Sommer in der Altstadt 2027" and len(call.criteria) == 3
+        db.session.remove()
+    applicant = next(person for person in PEOPLE if person.key == "applicant")
+    client = app.test_client()
+    client.post("/login", data={"email": applicant.email, "password": DEMO_PASSWORD})
+    portal = client.get("/konto/bewerbungen").get_data(as_text=True)
+    assert "Stollberg" in portal and "eingereicht" in portal
