@@ -45,3 +45,5 @@ bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/<int:call_id>", "staf
                 views.staff_call)
 bp.add_url_rule("/<town:tenant>/verwaltung/ausschreibungen/<int:call_id>/bewerten", "score_call",
                 views.score_call, methods=["GET", "POST"])
+bp.add_url_rule("/<town:tenant>/verwaltung/zwischennutzung/vorlage", "agreement_template",
+                views.agreement_template, methods=["GET", "POST"])

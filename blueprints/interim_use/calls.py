@@ -15,8 +15,14 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from blueprints.interim_use.models import (Application, Call, CallCriterion, CallEntry, JuryMember,
-                                           JuryScore)
+from blueprints.interim_use.models import (
+    Application,
+    Call,
+    CallCriterion,
+    CallEntry,
+    JuryMember,
+    JuryScore,
+)
 from blueprints.interim_use.workflow import StepRefused
 from tenants.db import db
 

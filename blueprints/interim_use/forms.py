@@ -156,3 +156,12 @@ class CallForm(FlaskForm):
     def criteria(self) -> list[tuple[str, int]]:
         return [(self[f"criterion_{n}"].data.strip(), self[f"weight_{n}"].data or 1)
                 for n in (1, 2, 3) if (self[f"criterion_{n}"].data or "").strip()]
+
+
+class TemplateForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(message=_l("Bitte einen Titel angeben.")),
+                                                 Length(max=200)])
+    body = TextAreaField(_l("Text der Vereinbarung"), validators=[
+        DataRequired(message=_l("Bitte den Text angeben.")), Length(max=50000)],
+        description=_l("Platzhalter: {owner} {applicant} {town} {unit} {purpose} {starts_on} {ends_on} "
+                       "{notice_weeks} {rent} {subsidy} {deposit} {keys_and_handover}"))

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from blueprints.interim_use.models import (
     Application,
@@ -555,7 +556,8 @@ def get_application(application_id: int) -> Application | None:
 
 def applications_of_user(user_id: int) -> list[Application]:
     """The account's own applications in the current town (drafts included)."""
-    return list(db.session.scalars(select(Application).where(Application.user_id == user_id)
+    return list(db.session.scalars(select(Application).options(selectinload(Application.events))
+                                   .where(Application.user_id == user_id)
                                    .order_by(Application.created_at.desc())))
 
 

@@ -26,13 +26,14 @@ from blueprints.interim_use.forms import (
     CONSENT_WORDING,
     AgreementForm,
     ApplicantStep,
+    CallForm,
     CloseForm,
     ConceptStep,
     DocumentsStep,
     SpaceStep,
-    CallForm,
     StepForm,
     SubmitStep,
+    TemplateForm,
     WeightsForm,
 )
 from blueprints.interim_use.models import OUTCOMES, STATUSES, Application
@@ -220,6 +221,7 @@ def applications():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     return render_template("interim_use/applications.html", status=status, statuses=STATUSES,
                            applications=services.list_applications(status),
+                           subsidies=workflow.subsidy_figures(),
                            category_labels=services.CATEGORIES)
 
 
@@ -511,3 +513,18 @@ def score_call(call_id):
         return redirect(url_for("interim_use.score_call", call_id=call.id))
     return render_template("interim_use/score.html", call=call, applications=applications,
                            scores=calls.my_scores(call, current_user.id), problems=set(), raw={})
+
+
+@requires("town.manage")
+def agreement_template():
+    stored = workflow.template()
+    form = TemplateForm(data={"title": stored.title if stored else _("Nutzungsvereinbarung"),
+                              "body": stored.body if stored else str(workflow.DEFAULT_TEMPLATE)})
+    if request.method == "POST":
+        form = TemplateForm()
+        if form.validate():
+            workflow.save_template(form.title.data, form.body.data)
+            db.session.commit()
+            flash(_("Die Vorlage gilt für alle neuen Vereinbarungen."), "success")
+            return redirect(url_for("interim_use.agreement_template"))
+    return render_template("interim_use/template.html", form=form), 422 if form.errors else 200

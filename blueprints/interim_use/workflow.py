@@ -70,7 +70,7 @@ def advance(application: Application, to: str, *, by_user_id: int | None, note: 
         application.proposed_unit_ids = _offerable(unit_ids or [])
     elif to == "owner_agreed":
         unit = _proposed_unit(application, unit_id)
-        application.unit_id = unit.id
+        application.unit = unit
         vacancies.change_status(unit, "negotiating", note=_("Zwischennutzung vereinbart"),
                                 by_user_id=by_user_id)
     elif to == "active":
@@ -214,3 +214,10 @@ def subsidy_figures(on: date | None = None) -> dict:
             agreement.ends_on.month - agreement.starts_on.month + 1
         total += agreement.subsidy_eur_month * months
     return {"running_per_month": Decimal(str(running)), "committed_total": total}
+
+
+def save_template(title: str, body: str) -> AgreementTemplate:
+    stored = template() or AgreementTemplate()
+    stored.title, stored.body = title.strip(), body.strip()
+    db.session.add(stored)
+    return stored

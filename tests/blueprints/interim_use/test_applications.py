@@ -137,6 +137,18 @@ def test_text_is_escaped_on_pages_and_in_mails(client, towns, app, create_user):
     login(client, create_user(role="manager", town=towns.a))
     page = client.get(f"/{towns.a.slug}/verwaltung/zwischennutzung/{application_id}").text
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    # The confirmation mail's HTML part escapes it too; the text part shows it as typed.
+    assert "<script>" not in mail.html_body and "&lt;script&gt;" not in mail.text_body
+
+
+def test_an_oversized_document_is_refused_and_the_draft_keeps_the_rest(client, towns, app,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_PDF_MAX_BYTES", 2_000)
+    fill_in(client, towns.b, f"{unique('big')}@example.org")
+    big = client.post(apply_url(towns.b, "unterlagen"), content_type="multipart/form-data",
+                      data={"document": (io.BytesIO(pdf_bytes() + b"%" * 5_000), "konzept.pdf")})
+    assert big.status_code == 422 and "Die Datei ist zu groß" in big.text
+    assert "Ein Pop-up-Laden für regionale Keramik" in client.get(apply_url(towns.b, "absenden")).text
 
 
 def test_staff_see_ranked_units_with_reasons_and_excluded_ones_with_why(client, towns, app,

@@ -149,6 +149,7 @@ def test_an_applicant_edits_withdraws_downloads_and_deletes_their_own_applicatio
     data = json.loads(client.get(f"/konto/bewerbungen/{towns.a.slug}/{application_id}/daten").data)
     assert data["concept"].startswith("Jetzt eine Galerie") and data["category"] == "art_culture"
     assert [entry["status"] for entry in data["history"]] == ["submitted", "submitted"]
+    assert "Angaben geändert" in client.get("/konto/bewerbungen").text  # the portal shows the history
     withdrawn = client.post(f"/konto/bewerbungen/{towns.a.slug}/{application_id}/zurueckziehen",
                             data={"reason": "Anderes Ladenlokal gefunden"}, follow_redirects=True)
     assert "Ihre Bewerbung ist zurückgezogen." in withdrawn.text
@@ -184,3 +185,42 @@ def test_staff_set_the_weights_and_a_unit_page_ranks_the_open_applications(app, 
     assert f"/verwaltung/zwischennutzung/{application_id}\"" in section
     # Only the area counts now, and 45 m² lies within the wish of 30–60 m².
     assert "100 von 100" in section
+
+
+def test_the_towns_template_shapes_every_new_agreement(app, client, towns, create_user):
+    login(client, create_user(role="manager", town=towns.b))
+    page = client.get(f"/{towns.b.slug}/verwaltung/zwischennutzung/vorlage").text
+    assert "{purpose}" in page  # the default wording, ready to adapt
+    saved = client.post(f"/{towns.b.slug}/verwaltung/zwischennutzung/vorlage", follow_redirects=True,
+                        data={"title": "Vereinbarung Burgstädt", "body": "Für {unit}: {purpose}. {unbekannt}"})
+    assert "Die Vorlage gilt für alle neuen Vereinbarungen." in saved.text
+    unit_id = unit_with_owner(app, towns.b)
+    _user, application_id = submitted_application(app, client, towns.b, create_user)
+    with app.test_request_context(), tenant_context(towns.b):
+        application = db.session.get(Application, application_id)
+        for to, extra in (("in_review", {}), ("proposed", {"unit_ids": [unit_id]}),
+                          ("owner_agreed", {"unit_id": unit_id})):
+            workflow.advance(application, to, by_user_id=None, **extra)
+        agreement = workflow.draw_up(application, {
+            "purpose": "Galerie", "starts_on": date(2027, 1, 1), "ends_on": date(2027, 2, 1),
+            "notice_weeks": 2, "rent_eur_month": Decimal("100"), "subsidy_eur_month": Decimal("0"),
+            "deposit_eur": Decimal("0"), "keys_and_handover": ""}, town_name=towns.b.name)
+        # An unknown placeholder stays visible instead of breaking the agreement.
+        assert agreement.text == f"Für {application.unit.address}: Galerie. {{unbekannt}}"
+        db.session.rollback()
+
+
+def test_an_agreement_of_one_town_is_not_found_in_another(app, client, towns, manager_of_both_towns):
+    unit_id = unit_with_owner(app, towns.a)
+    with app.app_context(), tenant_context(towns.a):
+        from blueprints.interim_use.models import Agreement
+
+        application = Application(status="active", draft_token=unique("t"), applicant_name="A",
+                                  email="a@example.org", features=[], district_ids=[])
+        db.session.add(application)
+        db.session.flush()
+        db.session.add(Agreement(id=990003, application_id=application.id, unit_id=unit_id,
+                                 starts_on=date(2027, 1, 1), ends_on=date(2027, 2, 1)))
+        db.session.commit()
+    assert client.get(f"/{towns.a.slug}/verwaltung/zwischennutzung/vereinbarungen/990003.pdf").status_code == 200
+    assert client.get(f"/{towns.b.slug}/verwaltung/zwischennutzung/vereinbarungen/990003.pdf").status_code == 404
