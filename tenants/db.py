@@ -81,6 +81,11 @@ def tenant_table_args(*constraints) -> tuple:
     return (*constraints, {"schema": TENANT_SCHEMA})
 
 
+def one_of(column: str, values) -> str:
+    """The SQL of a check constraint: ``column`` holds one of ``values`` (the keys of a dict)."""
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
 def tenant_tables():
     """The tables that every town's schema holds, in dependency order."""
     return [t for t in db.metadata.sorted_tables if t.schema == TENANT_SCHEMA]

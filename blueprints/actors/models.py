@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, tenant_table_args
+from tenants.db import (
+    BigId,
+    PrimaryKey,
+    TenantModel,
+    Timestamp,
+    one_of,
+    tenant_table_args,
+)
 from tenants.models import User, utcnow
 
 ACTOR_KINDS = {
@@ -29,10 +36,6 @@ CONTACT_CHANNELS = {
     "meeting": _l("Termin"),
     "other": _l("Sonstiges"),
 }
-
-
-def _one_of(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class Actor(TenantModel):
@@ -59,7 +62,7 @@ class Actor(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("kind", ACTOR_KINDS), name="kind"),
+        return tenant_table_args(CheckConstraint(one_of("kind", ACTOR_KINDS), name="kind"),
                                  Index("ix_actors_name", "name"))
 
 
@@ -83,5 +86,5 @@ class Contact(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("channel", CONTACT_CHANNELS), name="channel"),
+        return tenant_table_args(CheckConstraint(one_of("channel", CONTACT_CHANNELS), name="channel"),
                                  Index("ix_actor_contacts_follow_up", "follow_up_on"))

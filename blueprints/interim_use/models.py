@@ -20,7 +20,14 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from blueprints.attachments.models import Attachment
 from blueprints.vacancies.models import Unit
-from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, tenant_table_args
+from tenants.db import (
+    BigId,
+    PrimaryKey,
+    TenantModel,
+    Timestamp,
+    one_of,
+    tenant_table_args,
+)
 from tenants.models import User, utcnow
 
 # draft: being filled in; unconfirmed: sent by a guest who has not yet confirmed
@@ -54,10 +61,6 @@ OUTCOMES = {
 AGREEMENT_STATUSES = {"draft": _l("Entwurf"), "approved": _l("freigegeben")}
 Money = Numeric(10, 2)
 Area = Numeric(9, 2)
-
-
-def _one_of(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class Application(TenantModel):
@@ -108,7 +111,7 @@ class Application(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("status", STATUSES), name="status"),
+        return tenant_table_args(CheckConstraint(one_of("status", STATUSES), name="status"),
                                  Index("ix_applications_status", "status"),
                                  Index("ix_applications_user_id", "user_id"))
 
@@ -198,7 +201,7 @@ class Agreement(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("status", AGREEMENT_STATUSES), name="status"),
+        return tenant_table_args(CheckConstraint(one_of("status", AGREEMENT_STATUSES), name="status"),
                                  Index("ix_agreements_application_id", "application_id"))
 
 

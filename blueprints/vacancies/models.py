@@ -7,14 +7,31 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric,
-                        String, Text)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from blueprints.actors.models import Actor
 from blueprints.attachments.models import Attachment
 from blueprints.town.models import District
-from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, tenant_table_args
+from tenants.db import (
+    BigId,
+    PrimaryKey,
+    TenantModel,
+    Timestamp,
+    one_of,
+    tenant_table_args,
+)
 from tenants.models import utcnow
 
 STATUSES = {
@@ -49,10 +66,6 @@ PUBLISH = {
 REPORT_STATUSES = {"new": _l("neu"), "accepted": _l("übernommen"), "rejected": _l("abgelehnt")}
 Money = Numeric(10, 2)
 Area = Numeric(9, 2)
-
-
-def _one_of(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class Unit(TenantModel):
@@ -120,9 +133,9 @@ class Unit(TenantModel):
     @declared_attr.directive
     def __table_args__(cls):
         return tenant_table_args(
-            CheckConstraint(_one_of("status", STATUSES), name="status"),
-            CheckConstraint(_one_of("usage", USAGES), name="usage"),
-            CheckConstraint(_one_of("publish", PUBLISH), name="publish"),
+            CheckConstraint(one_of("status", STATUSES), name="status"),
+            CheckConstraint(one_of("usage", USAGES), name="usage"),
+            CheckConstraint(one_of("publish", PUBLISH), name="publish"),
             Index("ix_units_status", "status"),
             Index("ix_units_district_id", "district_id"),
             Index("ix_units_owner_id", "owner_id"))
@@ -149,7 +162,7 @@ class StatusChange(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("status", STATUSES), name="status"),
+        return tenant_table_args(CheckConstraint(one_of("status", STATUSES), name="status"),
                                  Index("ix_unit_status_changes_unit_id", "unit_id"))
 
 
@@ -193,7 +206,7 @@ class VacancyReport(TenantModel):
 
     @declared_attr.directive
     def __table_args__(cls):
-        return tenant_table_args(CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"))
+        return tenant_table_args(CheckConstraint(one_of("status", REPORT_STATUSES), name="status"))
 
 
 class UnitEnquiry(TenantModel):
