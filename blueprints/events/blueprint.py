@@ -1,0 +1,14 @@
+"""Events: the public calendar with its iCalendar feeds, and the staff's events."""
+from flask import Blueprint
+
+from blueprints.events import views
+
+bp = Blueprint("events", __name__, template_folder="templates", url_prefix="/<town:tenant>")
+bp.add_url_rule("/veranstaltungen", "calendar", views.calendar_page)
+bp.add_url_rule("/veranstaltungen.ics", "feed", views.calendar_feed)
+bp.add_url_rule("/veranstaltungen/<int:event_id>", "event", views.event)
+bp.add_url_rule("/veranstaltungen/<int:event_id>.ics", "event_feed", views.event_feed)
+bp.add_url_rule("/verwaltung/veranstaltungen/", "staff_list", views.staff_list)
+bp.add_url_rule("/verwaltung/veranstaltungen/neu", "create", views.create, methods=["GET", "POST"])
+bp.add_url_rule("/verwaltung/veranstaltungen/<int:event_id>/bearbeiten", "edit", views.edit,
+                methods=["GET", "POST"])

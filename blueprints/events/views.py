@@ -1,0 +1,161 @@
+"""Thin handlers: the public calendar (list, month, detail, iCalendar) and the staff's events."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from blueprints.actors import services as actors
+from blueprints.events import services
+from blueprints.events.forms import EventForm
+from blueprints.events.ical import calendar_bytes
+from blueprints.events.models import CATEGORIES
+from blueprints.town import services as town
+from blueprints.vacancies import services as vacancies
+from tenants.access import public, requires
+from tenants.db import db
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+EVENT_FIELDS = ("title", "description", "category", "address", "capacity", "registration_open",
+                "cancelled")
+
+
+def _wanted() -> services.CalendarFilter:
+    category = request.args.get("kategorie")
+    return services.CalendarFilter(category=category if category in CATEGORIES else None,
+                                   district_id=request.args.get("stadtteil", type=int))
+
+
+@public
+def calendar_page():
+    wanted = _wanted()
+    shown = MONTH.match(request.args.get("monat", ""))
+    if request.args.get("ansicht") == "monat" or shown:
+        today = date.today()
+        year, month_number = (int(shown[1]), int(shown[2])) if shown and 1 <= int(shown[2]) <= 12 \
+            else (today.year, today.month)
+        events = services.month(year, month_number, wanted)
+        return render_template("events/month.html", wanted=wanted, year=year, month=month_number,
+                               weeks=services.month_grid(year, month_number, events), events=events,
+                               **_calendar_context(year, month_number))
+    events = list(db.session.scalars(services.upcoming(wanted).limit(200)))
+    return render_template("events/calendar.html", events=events, wanted=wanted,
+                           **_calendar_context())
+
+
+def _calendar_context(year=None, month_number=None) -> dict:
+    context = {"categories": CATEGORIES, "districts": town.list_districts(), "local": services.local}
+    if year:
+        previous = (year - 1, 12) if month_number == 1 else (year, month_number - 1)
+        following = (year + 1, 1) if month_number == 12 else (year, month_number + 1)
+        context.update(previous=f"{previous[0]}-{previous[1]:02d}",
+                       following=f"{following[0]}-{following[1]:02d}",
+                       month_start=date(year, month_number, 1))
+    return context
+
+
+@public
+def event(event_id):
+    found = services.get_event(event_id) or abort(404)
+    return render_template("events/event.html", event=found, local=services.local)
+
+
+@public
+def calendar_feed():
+    events = services.feed(_wanted())
+    return _ics(calendar_bytes(events, calendar_name=_("Veranstaltungen in %(town)s", town=g.tenant.name),
+                               event_url=_event_url, domain=_domain()), f"veranstaltungen-{g.tenant.slug}.ics")
+
+
+@public
+def event_feed(event_id):
+    found = services.get_event(event_id) or abort(404)
+    return _ics(calendar_bytes([found], calendar_name=found.title, event_url=_event_url,
+                               domain=_domain()), f"veranstaltung-{found.id}.ics")
+
+
+def _event_url(found) -> str:
+    return url_for("events.event", event_id=found.id, _external=True)
+
+
+def _domain() -> str:
+    # Stable per town: calendar apps match an event's UID across downloads.
+    return f"{g.tenant.slug}.quartier"
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "public, max-age=300"})
+
+
+# --- staff ------------------------------------------------------------------------------
+
+@requires("town.view")
+def staff_list():
+    events = list(db.session.scalars(services.search_staff(request.args.get("suche", "").strip()).limit(300)))
+    return render_template("events/staff_list.html", events=events, local=services.local)
+
+
+@requires("town.manage")
+def create():
+    form = _event_form()
+    if form.validate_on_submit():
+        try:
+            made = services.create_events(_values(form), day=form.day.data, starts=form.starts.data,
+                                          ends=form.ends.data, repeat=form.repeat.data or None,
+                                          until=form.until.data)
+        except services.SeriesTooLong:
+            form.until.errors.append(_("So viele Termine sind zu viel für eine Serie (höchstens %(max)s).",
+                                       max=services.MAX_SERIES_DATES))
+        else:
+            db.session.commit()
+            flash(ngettext_events(len(made)), "success")
+            return redirect(url_for("events.event", event_id=made[0].id))
+    return render_template("events/edit.html", form=form, event=None), 422 if form.errors else 200
+
+
+def ngettext_events(count: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", count)
+
+
+@requires("town.manage")
+def edit(event_id):
+    found = services.get_event(event_id) or abort(404)
+    form = _event_form(obj=found)
+    if request.method == "GET":
+        starts, ends = services.local(found.starts_at), services.local(found.ends_at)
+        form.day.data, form.starts.data, form.ends.data = starts.date(), starts.time(), ends.time()
+        form.unit_id.data = found.unit_id or 0
+        form.district_id.data = found.district_id or 0
+        form.organiser_id.data = found.organiser_id or 0
+    if form.validate_on_submit():
+        services.update_event(found, _values(form), day=form.day.data, starts=form.starts.data,
+                              ends=form.ends.data)
+        db.session.commit()
+        flash(_("Gespeichert."), "success")
+        return redirect(url_for("events.event", event_id=found.id))
+    return render_template("events/edit.html", form=form, event=found), 422 if form.errors else 200
+
+
+def _event_form(**options) -> EventForm:
+    form = EventForm(**options)
+    form.unit_id.choices = [(0, _("keine"))] + [(unit.id, unit.address) for unit in
+                                                 db.session.scalars(vacancies.register_query())]
+    form.district_id.choices = [(0, _("ohne Stadtteil"))] + [(d.id, d.name) for d in town.list_districts()]
+    form.organiser_id.choices = [(0, _("das Quartiersmanagement"))] + \
+        [(actor.id, actor.name) for actor in actors.list_actors()]
+    return form
+
+
+def _values(form: EventForm) -> dict:
+    values = {name: form[name].data for name in EVENT_FIELDS}
+    values["address"] = values["address"] or ""
+    values["description"] = values["description"] or ""
+    values["unit_id"] = form.unit_id.data or None
+    values["district_id"] = form.district_id.data or None
+    values["organiser_id"] = form.organiser_id.data or None
+    return values
