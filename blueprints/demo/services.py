@@ -27,7 +27,8 @@ ADMIN_TOTP_SECRET = "QUARTIERDEMOADMINTOTPSECRET23456"
 EMAIL_DOMAIN = "demo.quartier.example"
 
 # In order: a later contribution may use what an earlier one made.
-CONTRIBUTIONS = ("blueprints.demo.town", "blueprints.demo.vacancies", "blueprints.demo.interim_use")
+CONTRIBUTIONS = ("blueprints.demo.town", "blueprints.demo.vacancies", "blueprints.demo.interim_use",
+                 "blueprints.demo.events")
 
 
 @dataclass(frozen=True)

@@ -182,3 +182,15 @@ def test_the_demo_has_applications_a_call_and_the_applicant_sees_their_own(demo_
     client.post("/login", data={"email": applicant.email, "password": DEMO_PASSWORD})
     portal = client.get("/konto/bewerbungen").get_data(as_text=True)
     assert "Stollberg" in portal and "eingereicht" in portal
+
+
+def test_the_demo_calendar_has_a_weekly_market_and_a_pop_up_in_an_empty_shop(demo_app):
+    from icalendar import Calendar
+
+    app, _ = demo_app
+    client = app.test_client()
+    feed = Calendar.from_ical(client.get("/stollberg/veranstaltungen.ics").data)
+    titles = [str(event["SUMMARY"]) for event in feed.walk("VEVENT")]
+    assert titles.count("Wochenmarkt Stollberg") == 9  # this week's and eight more
+    assert "Pop-up-Ausstellung im Leerstand" in titles
+    assert "Lange Einkaufsnacht" in client.get("/burgstaedt/veranstaltungen").get_data(as_text=True)
