@@ -419,12 +419,18 @@ EDITABLE_STATUSES = ("draft", "unconfirmed", "submitted")
 FINAL_STATUSES = ("ended", "rejected", "withdrawn")
 
 
-def start_draft(*, user=None, unit_id: int | None = None) -> Application:
-    """A new draft; a signed-in applicant's name and address are filled in."""
+def new_draft(*, user=None, unit_id: int | None = None) -> Application:
+    """A draft not yet kept; a signed-in applicant's name and address are filled in."""
     draft = Application(status="draft", draft_token=secrets.token_urlsafe(32), features=[],
                         district_ids=[], unit_id=unit_id)
     if user is not None:
         draft.user_id, draft.applicant_name, draft.email = user.id, user.name or "", user.email
+    return draft
+
+
+def start_draft(*, user=None, unit_id: int | None = None) -> Application:
+    """A new draft, kept in the session's transaction."""
+    draft = new_draft(user=user, unit_id=unit_id)
     db.session.add(draft)
     return draft
 

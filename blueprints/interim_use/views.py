@@ -78,20 +78,26 @@ def _current_draft():
 
 @public
 def apply():
-    """Start (or resume) an application; ``?einheit=`` preselects a listed unit."""
+    """Start (or resume) an application; ``?einheit=`` preselects a listed unit.
+
+    No row is written yet: a draft exists from the first valid step on, so that
+    visits (and crawlers) leave nothing behind.
+    """
     draft = _current_draft()
     unit = vacancies.get_listed_unit(request.args.get("einheit", type=int) or 0)
-    if draft is None:
-        draft = services.start_draft(user=_user(), unit_id=unit.id if unit else None)
-        db.session.commit()
-    elif unit is not None:
+    if unit is not None and draft is not None:
         draft.unit_id = unit.id
         db.session.commit()
-    session[_draft_key()] = draft.draft_token
+    elif unit is not None:
+        session[_unit_key()] = unit.id
     call = calls.get_call(request.args.get("ausschreibung", type=int) or 0)
     if call is not None and calls.accepting(call):
         session[_call_key()] = call.id
     return redirect(url_for("interim_use.step", step="bewerber"))
+
+
+def _unit_key() -> str:
+    return f"interim-unit-{g.tenant.id}"
 
 
 def _call_key() -> str:
@@ -109,11 +115,17 @@ def step(step):
         abort(404)
     draft = _current_draft()
     if draft is None:
-        return redirect(url_for("interim_use.apply"))
+        if step != "bewerber":
+            return redirect(url_for("interim_use.step", step="bewerber"))
+        draft = services.new_draft(user=_user(), unit_id=session.get(_unit_key()))
     title, form_class = STEPS[step]
     form = form_class(obj=draft) if request.method == "GET" else form_class()
     _fill_choices(form)
     if request.method == "POST" and form.validate():
+        if draft not in db.session:  # the first valid step: now the draft is kept
+            db.session.add(draft)
+            session[_draft_key()] = draft.draft_token
+            session.pop(_unit_key(), None)
         if step == "unterlagen" and not _store_document(draft, form):
             return _step_page(draft, step, title, form), 422
         if step == "absenden":
@@ -128,7 +140,8 @@ def step(step):
 def _step_page(draft, step, title, form):
     return render_template("interim_use/step.html", draft=draft, step=step, title=title, form=form,
                            call=_chosen_call(),
-                           steps=STEPS, unit=draft.unit, statuses=STATUSES,
+                           steps=STEPS, unit=draft.unit or vacancies.get_listed_unit(draft.unit_id or 0),
+                           statuses=STATUSES,
                            category_labels=services.CATEGORIES, feature_labels=services.FEATURE_LABELS,
                            districts={d.id: d.name for d in town.list_districts()})
 

@@ -193,3 +193,20 @@ def test_interest_in_a_listed_unit_preselects_it(client, towns, create_unit):
     client.get(f"/{towns.a.slug}/zwischennutzung/bewerben?einheit={unit_id}")
     step = client.get(apply_url(towns.a, "bewerber")).text
     assert "Für die Fläche" in step and "Vorwahlweg" in step
+
+
+def test_visiting_the_form_writes_nothing_until_a_step_is_valid(client, towns, app):
+    def drafts() -> int:
+        with app.app_context(), tenant_context(towns.b):
+            return db.session.scalar(select(func.count()).select_from(Application)
+                                     .where(Application.status == "draft"))
+
+    before = drafts()
+    client.get(apply_url(towns.b))
+    assert client.get(apply_url(towns.b, "bewerber")).status_code == 200
+    assert client.get(apply_url(towns.b, "flaeche")).status_code == 302  # the first step comes first
+    client.post(apply_url(towns.b, "bewerber"), data={"applicant_name": ""})
+    assert drafts() == before
+    client.post(apply_url(towns.b, "bewerber"), data={"applicant_name": "Ida", "email": "ida@example.org",
+                                                       "legal_form": "person"})
+    assert drafts() == before + 1
