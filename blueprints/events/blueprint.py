@@ -12,3 +12,13 @@ bp.add_url_rule("/verwaltung/veranstaltungen/", "staff_list", views.staff_list)
 bp.add_url_rule("/verwaltung/veranstaltungen/neu", "create", views.create, methods=["GET", "POST"])
 bp.add_url_rule("/verwaltung/veranstaltungen/<int:event_id>/bearbeiten", "edit", views.edit,
                 methods=["GET", "POST"])
+bp.add_url_rule("/veranstaltungen/<int:event_id>/anmelden", "register", views.register,
+                methods=["POST"])
+bp.add_url_rule("/veranstaltungen/anmeldung/<token>/bestaetigen", "confirm_registration",
+                views.confirm_registration)
+bp.add_url_rule("/veranstaltungen/anmeldung/<token>/abmelden", "cancel_registration",
+                views.cancel_registration, methods=["GET", "POST"])
+bp.add_url_rule("/verwaltung/veranstaltungen/<int:event_id>/anmeldungen", "registration_list",
+                views.registration_list)
+bp.add_url_rule("/verwaltung/veranstaltungen/anmeldungen/<int:registration_id>/eingecheckt",
+                "check_in", views.check_in, methods=["POST"])

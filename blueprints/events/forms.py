@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectField, StringField,
+                     TextAreaField, TimeField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from blueprints.events.models import CATEGORIES, REPEATS
 
@@ -42,3 +43,13 @@ class EventForm(FlaskForm):
     def validate_address(self, field):
         if not (field.data or "").strip() and not self.unit_id.data:
             raise ValidationError(_l("Bitte einen Ort angeben: eine Adresse oder eine Einheit."))
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Ihr Name"), validators=[DataRequired(message=_l("Bitte Ihren Namen angeben.")),
+                                                   Length(max=200)])
+    email = EmailField(_l("Ihre E-Mail-Adresse"), validators=[
+        DataRequired(message=_l("Bitte Ihre E-Mail-Adresse angeben.")),
+        Email(message=_l("Bitte eine gültige E-Mail-Adresse angeben.")), Length(max=320)])
+    consent = BooleanField(_l("Ich bin einverstanden, dass meine Angaben für diese Anmeldung gespeichert werden."),
+                           validators=[DataRequired(message=_l("Ohne Ihre Einwilligung können wir Sie nicht anmelden."))])

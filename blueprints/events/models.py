@@ -91,3 +91,37 @@ class Event(TenantModel):
     @property
     def category_label(self) -> str:
         return str(CATEGORIES.get(self.category, self.category))
+
+
+REGISTRATION_STATUSES = {
+    "pending": _l("E-Mail-Adresse noch nicht bestätigt"),
+    "confirmed": _l("angemeldet"),
+    "waitlisted": _l("auf der Warteliste"),
+    "cancelled": _l("abgemeldet"),
+}
+
+
+class Registration(TenantModel):
+    """A person's registration for an event: confirmed by mail, waiting if the event is full."""
+
+    __tablename__ = "event_registrations"
+
+    id: Mapped[PrimaryKey]
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    # The secret of the mailed links (confirm, cancel): whoever has the mail may use them.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    consent_at: Mapped[Timestamp]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[Timestamp | None]
+    cancelled_at: Mapped[Timestamp | None]
+    checked_in_at: Mapped[Timestamp | None]
+
+    event: Mapped[Event] = relationship()
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status"),
+                                 Index("ix_event_registrations_event_id", "event_id"))

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.actors import services as actors
-from blueprints.events import services
-from blueprints.events.forms import EventForm
+from blueprints.events import registrations, services
+from blueprints.events.forms import EventForm, RegistrationForm
 from blueprints.events.ical import calendar_bytes
-from blueprints.events.models import CATEGORIES
+from blueprints.events.models import CATEGORIES, REGISTRATION_STATUSES
+from blueprints.extensions import limiter
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
 from tenants.access import public, requires
@@ -59,7 +60,88 @@ def _calendar_context(year=None, month_number=None) -> dict:
 @public
 def event(event_id):
     found = services.get_event(event_id) or abort(404)
-    return render_template("events/event.html", event=found, local=services.local)
+    return _event_page(found, RegistrationForm())
+
+
+def _event_page(found, form, status_code=200):
+    return render_template("events/event.html", event=found, local=services.local, form=form,
+                           places_left=registrations.places_left(found)), status_code
+
+
+@limiter.limit(lambda: current_app.config["APPLICATION_RATE_LIMIT"], methods=["POST"])
+@public
+def register(event_id):
+    found = services.get_event(event_id) or abort(404)
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        return _event_page(found, form, 422)
+    try:
+        registrations.register(found, name=form.name.data, email=form.email.data)
+    except registrations.RegistrationRefused as refused:
+        if found.registration_open and not found.cancelled:
+            form.email.errors.append(str(refused))  # beside the address it is about
+        else:
+            flash(str(refused), "error")  # there is no form to show it beside
+        return _event_page(found, form, 422)
+    db.session.commit()
+    flash(_("Fast geschafft: Bitte bestätigen Sie Ihre Anmeldung mit dem Link in der E-Mail."), "success")
+    return redirect(url_for("events.event", event_id=found.id))
+
+
+@public
+def confirm_registration(token):
+    registration = registrations.by_token(token) or abort(404)
+    registrations.confirm(registration)
+    db.session.commit()
+    return render_template("events/registration.html", registration=registration, local=services.local)
+
+
+@public
+def cancel_registration(token):
+    """GET shows the button (mail scanners open links); only the POST cancels."""
+    registration = registrations.by_token(token) or abort(404)
+    if request.method == "POST":
+        registrations.cancel(registration)
+        db.session.commit()
+        flash(_("Sie sind abgemeldet."), "success")
+    return render_template("events/registration.html", registration=registration, local=services.local,
+                           cancelling=request.method == "GET")
+
+
+@requires("town.view")
+def registration_list(event_id):
+    found = services.get_event(event_id) or abort(404)
+    listed = registrations.of_event(found)
+    if request.args.get("format") == "csv":
+        return _registrations_csv(found, listed)
+    return render_template("events/registrations.html", event=found, registrations=listed,
+                           attendance=registrations.attendance(found), local=services.local,
+                           places_left=registrations.places_left(found))
+
+
+def _registrations_csv(found, listed) -> Response:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Name"), _("E-Mail"), _("Status"), _("Angemeldet am"), _("Eingecheckt")])
+    for each in listed:
+        writer.writerow([each.name, each.email, str(REGISTRATION_STATUSES[each.status]),
+                         f"{services.local(each.created_at):%d.%m.%Y %H:%M}",
+                         f"{services.local(each.checked_in_at):%H:%M}" if each.checked_in_at else ""])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="anmeldungen-{found.id}.csv"'})
+
+
+@requires("town.manage")
+def check_in(registration_id):
+    from blueprints.events.models import Registration
+
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    registrations.check_in(registration)
+    db.session.commit()
+    return redirect(url_for("events.registration_list", event_id=registration.event_id))
 
 
 @public

@@ -1,0 +1,115 @@
+"""Registrations for events: confirmed by the mailed link, a waiting list when the event is
+full, and the first on the list moves up when someone cancels through their link.
+
+The event's row is locked (PostgreSQL) while places are counted, so two
+confirmations at once cannot both take the last place.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from blueprints.events.models import Event, Registration
+from blueprints.mail.services import send_mail
+from tenants.db import db
+from tenants.models import utcnow
+from tenants.resolver import external_url
+
+ACTIVE = ("pending", "confirmed", "waitlisted")
+
+
+class RegistrationRefused(ValueError):
+    """The registration is not possible; the message says why."""
+
+
+def register(event: Event, *, name: str, email: str) -> Registration:
+    """A pending registration and the mail to confirm it; one per address and event."""
+    if not event.registration_open or event.cancelled:
+        raise RegistrationRefused(_("Für diese Veranstaltung ist keine Anmeldung möglich."))
+    email = email.strip()
+    taken = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, func.lower(Registration.email) == email.lower(),
+        Registration.status.in_(ACTIVE)))
+    if taken:
+        raise RegistrationRefused(_("Mit dieser E-Mail-Adresse sind Sie schon angemeldet."))
+    registration = Registration(event=event, name=name.strip(), email=email, status="pending",
+                                token=secrets.token_urlsafe(32), consent_at=utcnow())
+    db.session.add(registration)
+    _mail(registration, "confirm", _l("Bitte bestätigen Sie Ihre Anmeldung"))
+    return registration
+
+
+def by_token(token: str) -> Registration | None:
+    return db.session.scalars(select(Registration).where(Registration.token == token)).first()
+
+
+def confirm(registration: Registration) -> None:
+    """Take a place, or the waiting list if the event is full; confirming twice is harmless."""
+    if registration.status != "pending":
+        return
+    event = _locked(registration.event_id)
+    registration.confirmed_at = utcnow()
+    if event.capacity is None or _confirmed_count(event) < event.capacity:
+        registration.status = "confirmed"
+        _mail(registration, "registered", _l("Sie sind angemeldet: %(title)s", title=event.title))
+    else:
+        registration.status = "waitlisted"
+        _mail(registration, "waitlisted", _l("Warteliste: %(title)s", title=event.title))
+
+
+def cancel(registration: Registration) -> Registration | None:
+    """Cancel through the mailed link; the first on the waiting list moves up (returned)."""
+    if registration.status == "cancelled":
+        return None
+    was_confirmed = registration.status == "confirmed"
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    if not was_confirmed:
+        return None
+    event = _locked(registration.event_id)
+    next_in_line = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id, Registration.status == "waitlisted")
+        .order_by(Registration.confirmed_at, Registration.id).limit(1)).first()
+    if next_in_line is not None:
+        next_in_line.status = "confirmed"
+        _mail(next_in_line, "moved_up", _l("Ein Platz ist frei geworden: %(title)s", title=event.title))
+    return next_in_line
+
+
+def check_in(registration: Registration) -> None:
+    if registration.status == "confirmed" and registration.checked_in_at is None:
+        registration.checked_in_at = utcnow()
+
+
+def of_event(event: Event) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)
+                                   .order_by(Registration.created_at, Registration.id)))
+
+
+def places_left(event: Event) -> int | None:
+    return None if event.capacity is None else max(0, event.capacity - _confirmed_count(event))
+
+
+def attendance(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.checked_in_at.is_not(None)))
+
+
+def _confirmed_count(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status == "confirmed"))
+
+
+def _locked(event_id: int) -> Event:
+    return db.session.scalars(select(Event).where(Event.id == event_id).with_for_update()).one()
+
+
+def _mail(registration: Registration, kind: str, subject) -> None:
+    """One mail pair for every step of a registration; ``kind`` chooses the words."""
+    send_mail(registration.email, "events/registration", subject, kind=kind,
+              registration=registration, event=registration.event,
+              cancel_link=external_url("events.cancel_registration", token=registration.token),
+              confirm_link=external_url("events.confirm_registration", token=registration.token),
+              ics_link=external_url("events.event_feed", event_id=registration.event.id))
