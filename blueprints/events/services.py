@@ -147,10 +147,6 @@ def get_event(event_id: int) -> Event | None:
     return db.session.get(Event, event_id)
 
 
-def events_in_unit(unit_id: int) -> Select:
-    return _events().where(Event.unit_id == unit_id).order_by(Event.starts_at)
-
-
 def search_staff(text: str = "") -> Select:
     query = _events().order_by(Event.starts_at.desc(), Event.id.desc())
     if text:

@@ -4,8 +4,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from blueprints.actors import services as actors
 from blueprints.events import registrations, services
@@ -115,6 +126,7 @@ def registration_list(event_id):
     if request.args.get("format") == "csv":
         return _registrations_csv(found, listed)
     return render_template("events/registrations.html", event=found, registrations=listed,
+                           statuses=REGISTRATION_STATUSES,
                            attendance=registrations.attendance(found), local=services.local,
                            places_left=registrations.places_left(found))
 
@@ -193,15 +205,10 @@ def create():
                                        max=services.MAX_SERIES_DATES))
         else:
             db.session.commit()
-            flash(ngettext_events(len(made)), "success")
+            flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(made)),
+                  "success")
             return redirect(url_for("events.event", event_id=made[0].id))
     return render_template("events/edit.html", form=form, event=None), 422 if form.errors else 200
-
-
-def ngettext_events(count: int) -> str:
-    from flask_babel import ngettext
-
-    return ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", count)
 
 
 @requires("town.manage")

@@ -6,11 +6,21 @@ queue, which reports its progress to Redis for the staff page's bar.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from pathlib import Path
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -88,7 +98,7 @@ def start_import(data: bytes, filename: str, table, *, by_user_id: int | None) -
     """Keep the file and suggest a mapping of its columns."""
     suffix = Path(filename).suffix.lower()
     stored = Attachment(filename=filename[:255], content_type=SPREADSHEET_TYPES.get(suffix, "text/csv"),
-                        size=len(data), sha256=_sha256(data),
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         storage_key=f"import-{uuid.uuid4().hex}{suffix}")
     path = attachments.file_path(stored)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,12 +220,6 @@ def _table_of(unit_import: UnitImport):
 def _fail(unit_import: UnitImport, problems: list[dict]) -> None:
     unit_import.status, unit_import.problems, unit_import.finished_at = "failed", problems, utcnow()
     db.session.commit()
-
-
-def _sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- progress ------------------------------------------------------------------------------
