@@ -14,7 +14,7 @@ from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
 
-BLUEPRINTS = ("core", "accounts", "mail", "town", "actors", "vacancies", "interim_use", "events",
+BLUEPRINTS = ("core", "accounts", "mail", "town", "actors", "vacancies", "interim_use", "events", "marketing",
               "platform", "api")
 COMMAND_GROUPS = ("tenants.cli", "tenants.jobs_cli", "blueprints.accounts.cli", "blueprints.demo.cli")
 LANGUAGES = ("de", "en")

@@ -1,0 +1,1 @@
+"""City marketing: the traders' directory, the newsletter with its campaigns, and news."""

@@ -1,0 +1,1 @@
+"""Views of the newsletter (subscribe, confirm, unsubscribe), campaigns and news."""
