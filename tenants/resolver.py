@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BaseConverter
 
-from tenants.context import activate, deactivate
+from tenants.context import activate, current_tenant_or_none, deactivate
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +103,8 @@ def leave_town(exc=None):
 
 
 def add_town_to_url(endpoint, values):
-    """``url_defaults``: links inside a town stay in that town."""
-    town = g.get("tenant")
+    """``url_defaults``: links inside a town stay in that town (a request's, or a job's)."""
+    town = g.get("tenant") or current_tenant_or_none()
     if town is not None and "tenant" not in values and \
             current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
         values["tenant"] = town.slug
@@ -120,8 +121,18 @@ def external_url(endpoint: str, **values) -> str | None:
     base = current_app.config.get("PUBLIC_URL")
     if not base:
         return None
-    with current_app.test_request_context(base_url=base + "/"):
-        return url_for(endpoint, _external=True, **values)
+    current_app.inject_url_defaults(endpoint, values)  # the town a job runs in
+    return _public_url_adapter(current_app, base).build(endpoint, values, force_external=True)
+
+
+def _public_url_adapter(app, base: str):
+    """The URL map bound to ``PUBLIC_URL``, once per app: a newsletter builds thousands of links."""
+    adapters = app.extensions.setdefault("quartier_public_url_adapters", {})
+    if base not in adapters:
+        parts = urlsplit(base)
+        adapters[base] = app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                          url_scheme=parts.scheme)
+    return adapters[base]
 
 
 def strip_host_prefix(url: str) -> str:

@@ -6,8 +6,8 @@ inside a town live in that town's ``town_outbox``. Both are one definition
 """
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tenants.context import current_tenant_or_none
 from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, db, tenant_table_args
@@ -70,6 +70,9 @@ class TownOutboxMail(OutboxColumns, TenantModel):
     batch_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("tenant.mail_batches.id", ondelete="CASCADE"))
     batch_part: Mapped[int | None] = mapped_column(Integer)
+    # Stored with the mail, so a retried delivery (worker restart, SMTP outage) still carries them.
+    attachments: Mapped[list[TownOutboxAttachment]] = relationship(
+        order_by="TownOutboxAttachment.id", cascade="all, delete-orphan")
 
     @declared_attr.directive
     def __table_args__(cls):
@@ -77,6 +80,23 @@ class TownOutboxMail(OutboxColumns, TenantModel):
         return tenant_table_args(CheckConstraint(STATUS_CHECK, name="status"),
                                  Index("ix_town_outbox_status", "status"),
                                  Index("ix_town_outbox_batch", "batch_id", "batch_part"))
+
+
+class TownOutboxAttachment(TenantModel):
+    """A file sent with a town mail, e.g. the event's .ics in a registration confirmation."""
+
+    __tablename__ = "town_outbox_attachments"
+
+    id: Mapped[PrimaryKey]
+    mail_id: Mapped[int] = mapped_column(BigId, ForeignKey("tenant.town_outbox.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    # May carry parameters, e.g. "text/calendar; method=PUBLISH; charset=utf-8".
+    content_type: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return tenant_table_args(Index("ix_town_outbox_attachments_mail_id", "mail_id"))
 
 
 def outbox_model():

@@ -17,20 +17,34 @@ import logging
 import math
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import EmailMessage
+from email import encoders
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints.mail.models import STATUSES, MailBatch, OutboxMail, TownOutboxMail, outbox_model
+from blueprints.mail.models import (
+    STATUSES,
+    MailBatch,
+    OutboxMail,
+    TownOutboxAttachment,
+    TownOutboxMail,
+    outbox_model,
+)
 from config import ConfigurationError
 from tenants.context import current_tenant_or_none, tenant_context
 from tenants.db import db
@@ -40,11 +54,24 @@ from tenants.models import utcnow
 
 SMTP_TIMEOUT_SECONDS = 10
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Readable in the raw source, safe for any line length.
+UTF8_QUOTED_PRINTABLE = Charset("utf-8")
+UTF8_QUOTED_PRINTABLE.body_encoding = QP
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file to send with a town mail; ``content_type`` may carry parameters (``; method=PUBLISH``)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
 def send_mail(to: str, template: str, subject, *, locale: str | None = None,
-              unsubscribe_url: str | None = None, **context) -> OutboxMail:
+              unsubscribe_url: str | None = None, attachments: Sequence[MailAttachment] = (),
+              **context) -> OutboxMail:
     """Render ``emails/<template>.html`` + ``.txt`` and queue the mail for after the commit.
 
     ``subject`` may be a lazy string; it is translated in ``locale`` like the
@@ -52,25 +79,81 @@ def send_mail(to: str, template: str, subject, *, locale: str | None = None,
     carries the town's name and lands in the town's outbox. Marketing mail
     passes ``unsubscribe_url`` (one-click, RFC 8058): it gets the
     List-Unsubscribe headers and a footer link; transactional mail never does.
+    ``attachments`` are stored with the mail (town mails only), so every
+    delivery attempt carries them.
     """
-    from blueprints.mail.jobs import deliver_mail
-
     town = current_tenant_or_none()
     if unsubscribe_url and town is None:
         raise ValueError("Marketing mail belongs to a town: send it inside tenant_context().")
+    if attachments and town is None:
+        raise ValueError("Mail attachments are kept in a town's outbox: send it inside tenant_context().")
+    subject, html_body, text_body = _render(template, subject, locale,
+                                            dict(context, unsubscribe_url=unsubscribe_url))
+    return _record(to, subject, html_body, text_body, unsubscribe_url, attachments)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One reader of a marketing mail: where it goes, how they leave the list, their language."""
+
+    address: str
+    unsubscribe_url: str
+    locale: str | None = None
+
+
+# Stands in for the unsubscribe address while a marketing mail is rendered once for all.
+UNSUBSCRIBE_SLOT = "quartier-unsubscribe-slot-4c1e9"
+
+
+def send_marketing_mail(recipients: Iterable[Recipient], template: str, subject, **context) -> int:
+    """The same marketing mail (a newsletter) to many readers; returns how many.
+
+    Rendered once per language, each copy differs only in its unsubscribe
+    address, set into the rendered text: rendering ten thousand copies one by
+    one took longer than sending them. Use it inside ``mail_batch``.
+    """
+    if current_tenant_or_none() is None:
+        raise ValueError("Marketing mail belongs to a town: send it inside tenant_context().")
+    rendered: dict[str | None, tuple[str, str, str]] = {}
+    count = 0
+    for recipient in recipients:
+        if recipient.locale not in rendered:
+            rendered[recipient.locale] = _render(template, subject, recipient.locale,
+                                                 dict(context, unsubscribe_url=UNSUBSCRIBE_SLOT))
+        subject_text, html_body, text_body = rendered[recipient.locale]
+        url = recipient.unsubscribe_url
+        _record(recipient.address, subject_text, html_body.replace(UNSUBSCRIBE_SLOT, str(escape(url))),
+                text_body.replace(UNSUBSCRIBE_SLOT, url), url)
+        count += 1
+    return count
+
+
+def _render(template: str, subject, locale: str | None, context: dict) -> tuple[str, str, str]:
+    """(subject, HTML body, text body) in ``locale``, with the town's name and Impressum."""
+    town = current_tenant_or_none()
     context.setdefault("town", town)
-    context["unsubscribe_url"] = unsubscribe_url
     context.setdefault("impressum_link", _impressum_link(town))
     with force_locale(locale) if locale else contextlib.nullcontext():
         subject = str(subject)
         context = {"subject": subject, **context}
-        html_body = render_template(f"emails/{template}.html", **context)
-        text_body = render_template(f"emails/{template}.txt", **context)
+        return (subject, render_template(f"emails/{template}.html", **context),
+                render_template(f"emails/{template}.txt", **context))
+
+
+def _record(to: str, subject: str, html_body: str, text_body: str, unsubscribe_url: str | None = None,
+            attachments: Sequence[MailAttachment] = ()) -> OutboxMail:
+    """Add the mail to the outbox; its delivery is asked for after the commit (or by its batch)."""
+    from blueprints.mail.jobs import deliver_mail
+
     mail = outbox_model()(message_id=make_msgid(domain=_sender_domain()), to_address=to,
                           subject=subject, text_body=text_body, html_body=html_body,
                           status="queued")
     if unsubscribe_url:
         mail.unsubscribe_url = unsubscribe_url
+    if attachments:
+        mail.attachments = [TownOutboxAttachment(filename=attachment.filename, content=attachment.content,
+                                                 content_type=attachment.content_type)
+                            for attachment in attachments]
     db.session.add(mail)
     batch = _open_batch.get()
     if batch is not None:
@@ -326,10 +409,19 @@ def sender() -> str:
     return formataddr((town.name, parseaddr(configured)[1]))
 
 
-def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
-    """The MIME message of an outbox row: plain text with an HTML alternative."""
-    message = EmailMessage()
-    message["Subject"] = mail.subject
+def build_message(mail: OutboxMail, sender: str, attachments: Sequence | None = None) -> Message:
+    """The MIME message of an outbox row: plain text with an HTML alternative, then its files.
+
+    Built with the classic ``email.mime`` parts: ``EmailMessage`` parses and
+    refolds every header it is given, which made up most of a newsletter
+    worker's time (about 5 ms a mail, against under 1 ms this way).
+    """
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(mail.text_body, "plain", UTF8_QUOTED_PRINTABLE))
+    body.attach(MIMEText(mail.html_body, "html", UTF8_QUOTED_PRINTABLE))
+    files = list(getattr(mail, "attachments", ()) if attachments is None else attachments)
+    message = body if not files else MIMEMultipart("mixed", _subparts=[body, *map(_attachment_part, files)])
+    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
     message["From"] = sender
     message["To"] = mail.to_address
     message["Date"] = format_datetime(utcnow())
@@ -339,9 +431,23 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     if unsubscribe_url:  # marketing mail only (RFC 2369, one-click per RFC 8058)
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(mail.text_body)
-    message.add_alternative(mail.html_body, subtype="html")
     return message
+
+
+def _attachment_part(attachment) -> MIMEBase:
+    """One stored file, keeping the parameters of its content type (``method=PUBLISH``)."""
+    media_type, *parameters = attachment.content_type.split(";")
+    maintype, subtype = media_type.strip().split("/", 1)
+    params = {}
+    for parameter in parameters:
+        name, _equals, value = parameter.partition("=")
+        params[name.strip()] = value.strip().strip('"')
+    part = MIMEBase(maintype, subtype, **params)
+    part.set_payload(attachment.content)
+    encoders.encode_base64(part)
+    filename = attachment.filename if attachment.filename.isascii() else ("utf-8", "", attachment.filename)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 @dataclass(frozen=True)
@@ -391,7 +497,7 @@ class SmtpTransport:
                 smtp.login(self.username, self.password or "")
             yield smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         with self.connect() as smtp:
             smtp.send_message(message)
 

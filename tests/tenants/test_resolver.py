@@ -71,3 +71,20 @@ def test_a_town_is_found_by_path_prefix(client, towns):
 def test_reserved_or_malformed_slugs_are_refused(slug):
     with pytest.raises(ValueError):
         validate_slug(slug)
+
+
+def test_a_job_links_into_the_town_it_runs_in(database_url, tmp_path, towns):
+    """Workers and commands have no request: the town comes from tenant_context()."""
+    from tenants.context import tenant_context
+    from tenants.db import db
+    from tenants.resolver import external_url
+
+    app = make_app(database_url, tmp_path / unique("instance"), PUBLIC_URL="https://quartier.example.de")
+    with app.app_context():
+        with tenant_context(towns.a):
+            assert external_url("events.calendar") == \
+                f"https://quartier.example.de/{towns.a.slug}/veranstaltungen"
+        with tenant_context(towns.b):
+            assert external_url("events.calendar") == \
+                f"https://quartier.example.de/{towns.b.slug}/veranstaltungen"
+        db.engine.dispose()

@@ -15,12 +15,21 @@ branch_labels = None
 depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade():
-    pass
+    op.create_table('town_outbox_attachments',
+    sa.Column('id', BigId, nullable=False),
+    sa.Column('mail_id', BigId, nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['mail_id'], ['town_outbox.id'], name='fk_town_outbox_attachments_mail_id_town_outbox', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name='pk_town_outbox_attachments')
+    )
+    op.create_index('ix_town_outbox_attachments_mail_id', 'town_outbox_attachments', ['mail_id'])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_town_outbox_attachments_mail_id", table_name="town_outbox_attachments")
+    op.drop_table("town_outbox_attachments")
