@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from blueprints.extensions import babel, csrf, db, limiter, login_manager, migrate
+from blueprints.caching import cache_config
+from blueprints.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
@@ -55,6 +56,7 @@ def _init_extensions(app):
     migrate.init_app(app, db, directory=str(_migrations_dir("public")))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app, config=cache_config(app.config.get("REDIS_URL")))
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -287,3 +287,32 @@ def fresh_redis(redis_server):
     redis_server.client().flushall()
     yield redis_server
     redis_server.start()
+
+
+@pytest.fixture
+def limits_switched_on(app, database_url, tmp_path):
+    """Factory: an app with rate limits on, for the blueprints given.
+
+    The Limiter is one object per process and keeps what the last app bound to
+    it configured ("enabled" above all), so its state is restored afterwards;
+    otherwise every later test would be rate-limited.
+    """
+    from blueprints.extensions import limiter
+    from tenants.db import db
+
+    saved, made = dict(vars(limiter)), []
+
+    def factory(*blueprints):
+        limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                           RATELIMIT_STORAGE_URI="memory://")
+        for blueprint in blueprints:
+            limited.register_blueprint(blueprint)
+        made.append(limited)
+        return limited
+
+    yield factory
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+    for limited in made:
+        with limited.app_context():
+            db.engine.dispose()

@@ -14,7 +14,8 @@ from blueprints.api.registry import ApiRegistry, api
 from blueprints.extensions import csrf
 
 URL_PREFIX = "/<town:tenant>/api/v1"
-API_MODULES = ("blueprints.api.views", "blueprints.town.api", "blueprints.vacancies.api", "blueprints.interim_use.api")
+API_MODULES = ("blueprints.api.views", "blueprints.town.api", "blueprints.vacancies.api", "blueprints.interim_use.api",
+               "blueprints.events.api")
 
 
 def make_blueprint(registry: ApiRegistry, name: str = "api", url_prefix: str = URL_PREFIX) -> Blueprint:

@@ -1,13 +1,14 @@
 """Demo data of the calendar: a weekly market, a late-night shopping evening, a pop-up
-exhibition in an empty shop of the register."""
+exhibition in an empty shop of the register, and a past walk with its attendance."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
 from blueprints.events import services
-from blueprints.events.models import Event
+from blueprints.events.models import Event, Registration
 from blueprints.vacancies.models import Unit
 from tenants.db import db
 
@@ -41,3 +42,27 @@ def load(town, people: dict[str, int]) -> None:
         services.create_events({"title": title, "category": category, "description": description,
                                 **place}, day=day, starts=starts, ends=ends, repeat=repeat,
                                until=until)
+    if PAST_WALK not in known:
+        _past_walk_with_attendance()
+
+
+PAST_WALK = "Stadtteilspaziergang: Leerstand entdecken"
+WALKERS = ("Anke Becker", "Jonas Richter", "Petra Lorenz", "Murat Yilmaz", "Heike Schubert",
+           "Tom Fiedler")
+
+
+def _past_walk_with_attendance() -> None:
+    """Three weeks ago: six confirmed, four came, so the dashboard's figures are not all zero."""
+    [walk] = services.create_events(
+        {"title": PAST_WALK, "category": "meeting", "address": "Treffpunkt Markt",
+         "description": "Ein Rundgang zu leeren Läden und ihren Möglichkeiten.",
+         "capacity": 20, "registration_open": True},
+        day=date.today() - timedelta(weeks=3), starts=time(17), ends=time(19))
+    db.session.flush()
+    registered = datetime.now(timezone.utc) - timedelta(weeks=4)
+    for number, name in enumerate(WALKERS):
+        came = walk.ends_at if number < 4 else None
+        db.session.add(Registration(
+            event_id=walk.id, name=name, email=f"{name.split()[0].lower()}@example.org",
+            status="confirmed", token=secrets.token_urlsafe(32), consent_at=registered,
+            confirmed_at=registered, checked_in_at=came))

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, SelectField, StringField,
                      TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
@@ -26,6 +27,10 @@ class EventForm(FlaskForm):
     capacity = IntegerField(_l("Plätze (leer = unbegrenzt)"), validators=[Optional(), NumberRange(min=1)])
     registration_open = BooleanField(_l("Anmeldung geöffnet"))
     cancelled = BooleanField(_l("Abgesagt"))
+    # Not named "image": WTForms would fill it from Event.image when editing.
+    image_upload = FileField(_l("Bild (freiwillig; JPEG, PNG oder WebP, höchstens 8 MB)"),
+                             description=_l("Es erscheint auf der Seite der Veranstaltung und in der Liste."))
+    remove_image = BooleanField(_l("Bild entfernen"))
 
     def validate_ends(self, field):
         if field.data and self.starts.data and field.data <= self.starts.data:

@@ -73,7 +73,7 @@ def _berlin_vtimezone(years: Iterable[int]) -> Timezone:
     return Timezone.from_ical(ical)
 
 
-def _vevent(event: Any, *, event_url: Callable[[Any], str], domain: str,
+def _vevent(event: Any, *, event_url: Callable[[Any], str | None], domain: str,
             stamp: datetime) -> tuple[Event, set[int]]:
     """The VEVENT for ``event`` and the (Berlin) years its times fall in."""
     vevent = Event()
@@ -104,7 +104,9 @@ def _vevent(event: Any, *, event_url: Callable[[Any], str], domain: str,
     location = _text(getattr(event, "location", ""))
     if location:
         vevent.add("LOCATION", location)
-    vevent.add("URL", event_url(event))
+    url = event_url(event)
+    if url:  # a mail written outside a request without PUBLIC_URL knows no address
+        vevent.add("URL", url)
     category = _text(getattr(event, "category_label", ""))
     if category:
         vevent.add("CATEGORIES", [category])
@@ -114,7 +116,7 @@ def _vevent(event: Any, *, event_url: Callable[[Any], str], domain: str,
 
 
 def calendar(events: Iterable[Any], *, calendar_name: str,
-             event_url: Callable[[Any], str], domain: str = "quartier",
+             event_url: Callable[[Any], str | None], domain: str = "quartier",
              now: datetime | None = None) -> Calendar:
     """The VCALENDAR component (mostly for tests; see :func:`calendar_bytes`)."""
     stamp = _utc(now) if now is not None else datetime.now(UTC).replace(microsecond=0)
@@ -145,7 +147,7 @@ def calendar(events: Iterable[Any], *, calendar_name: str,
 
 
 def calendar_bytes(events: Iterable[Any], *, calendar_name: str,
-                   event_url: Callable[[Any], str], domain: str = "quartier",
+                   event_url: Callable[[Any], str | None], domain: str = "quartier",
                    now: datetime | None = None) -> bytes:
     """``events`` as a complete iCalendar file (``text/calendar``, UTF-8, CRLF).
 
@@ -155,7 +157,7 @@ def calendar_bytes(events: Iterable[Any], *, calendar_name: str,
                     domain=domain, now=now).to_ical()
 
 
-def event_bytes(event: Any, *, event_url: Callable[[Any], str], domain: str = "quartier",
+def event_bytes(event: Any, *, event_url: Callable[[Any], str | None], domain: str = "quartier",
                 calendar_name: str | None = None, now: datetime | None = None) -> bytes:
     """A single event as an iCalendar file (for an "add to calendar" download)."""
     return calendar_bytes([event], calendar_name=calendar_name or _text(event.title),

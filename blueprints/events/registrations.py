@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from blueprints.events import ical
 from blueprints.events.models import Event, Registration
-from blueprints.mail.services import send_mail
+from blueprints.events.services import calendar_domain
+from blueprints.mail.services import MailAttachment, send_mail
 from tenants.db import db
 from tenants.models import utcnow
 from tenants.resolver import external_url
@@ -25,16 +27,24 @@ class RegistrationRefused(ValueError):
     """The registration is not possible; the message says why."""
 
 
+class RegistrationClosed(RegistrationRefused):
+    """The event takes no registrations (closed or cancelled)."""
+
+
+class AlreadyRegistered(RegistrationRefused):
+    """The address already has an active registration for the event."""
+
+
 def register(event: Event, *, name: str, email: str) -> Registration:
     """A pending registration and the mail to confirm it; one per address and event."""
     if not event.registration_open or event.cancelled:
-        raise RegistrationRefused(_("Für diese Veranstaltung ist keine Anmeldung möglich."))
+        raise RegistrationClosed(_("Für diese Veranstaltung ist keine Anmeldung möglich."))
     email = email.strip()
     taken = db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.event_id == event.id, func.lower(Registration.email) == email.lower(),
         Registration.status.in_(ACTIVE)))
     if taken:
-        raise RegistrationRefused(_("Mit dieser E-Mail-Adresse sind Sie schon angemeldet."))
+        raise AlreadyRegistered(_("Mit dieser E-Mail-Adresse sind Sie schon angemeldet."))
     registration = Registration(event=event, name=name.strip(), email=email, status="pending",
                                 token=secrets.token_urlsafe(32), consent_at=utcnow())
     db.session.add(registration)
@@ -54,7 +64,8 @@ def confirm(registration: Registration) -> None:
     registration.confirmed_at = utcnow()
     if event.capacity is None or _confirmed_count(event) < event.capacity:
         registration.status = "confirmed"
-        _mail(registration, "registered", _l("Sie sind angemeldet: %(title)s", title=event.title))
+        _mail(registration, "registered", _l("Sie sind angemeldet: %(title)s", title=event.title),
+              with_calendar=True)
     else:
         registration.status = "waitlisted"
         _mail(registration, "waitlisted", _l("Warteliste: %(title)s", title=event.title))
@@ -74,7 +85,8 @@ def cancel(registration: Registration) -> Registration | None:
         .order_by(Registration.confirmed_at, Registration.id).limit(1)).first()
     if next_in_line is not None:
         next_in_line.status = "confirmed"
-        _mail(next_in_line, "moved_up", _l("Ein Platz ist frei geworden: %(title)s", title=event.title))
+        _mail(next_in_line, "moved_up", _l("Ein Platz ist frei geworden: %(title)s", title=event.title),
+              with_calendar=True)
     return next_in_line
 
 
@@ -97,6 +109,16 @@ def attendance(event: Event) -> int:
         Registration.event_id == event.id, Registration.checked_in_at.is_not(None)))
 
 
+def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
+    """Confirmed registrations per event, in one query (events without any are left out)."""
+    if not event_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Registration.event_id, func.count()).where(
+            Registration.event_id.in_(event_ids), Registration.status == "confirmed")
+        .group_by(Registration.event_id)).all())
+
+
 def _confirmed_count(event: Event) -> int:
     return db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.event_id == event.id, Registration.status == "confirmed"))
@@ -106,10 +128,23 @@ def _locked(event_id: int) -> Event:
     return db.session.scalars(select(Event).where(Event.id == event_id).with_for_update()).one()
 
 
-def _mail(registration: Registration, kind: str, subject) -> None:
-    """One mail pair for every step of a registration; ``kind`` chooses the words."""
-    send_mail(registration.email, "events/registration", subject, kind=kind,
+def _mail(registration: Registration, kind: str, subject, *, with_calendar: bool = False) -> None:
+    """One mail pair for every step of a registration; ``kind`` chooses the words.
+
+    A mail that grants a place carries the event as .ics, with the feed's UID,
+    so the calendar app updates the same entry when the feed changes it.
+    """
+    attachments = [calendar_attachment(registration.event)] if with_calendar else []
+    send_mail(registration.email, "events/registration", subject, kind=kind, attachments=attachments,
               registration=registration, event=registration.event,
               cancel_link=external_url("events.cancel_registration", token=registration.token),
               confirm_link=external_url("events.confirm_registration", token=registration.token),
               ics_link=external_url("events.event_feed", event_id=registration.event.id))
+
+
+def calendar_attachment(event: Event) -> MailAttachment:
+    """The event as an iCalendar file (METHOD:PUBLISH) for a mail."""
+    content = ical.event_bytes(event, domain=calendar_domain(), event_url=lambda each: external_url(
+        "events.event", event_id=each.id))
+    return MailAttachment(filename=f"veranstaltung-{event.id}.ics",
+                          content_type="text/calendar; method=PUBLISH; charset=utf-8", content=content)

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from blueprints.events.models import Event, EventSeries
+from blueprints.attachments import services as attachments
+from blueprints.attachments.models import Attachment
+from blueprints.events.models import Event, EventSeries, Registration
 from blueprints.vacancies.models import Unit
+from tenants.context import current_tenant
 from tenants.db import db
 
 TOWN_TIME = ZoneInfo("Europe/Berlin")
@@ -28,12 +31,20 @@ class SeriesTooLong(ValueError):
     """The rule would make more dates than a series may have."""
 
 
+def calendar_domain() -> str:
+    """The domain of the town's event UIDs; stable, so calendar apps match an event across downloads."""
+    return f"{current_tenant().slug}.quartier"
+
+
 def town_time(day: date, at: time) -> datetime:
     """The instant of a local date and time in the town (Europe/Berlin), in UTC."""
     return datetime.combine(day, at, tzinfo=TOWN_TIME).astimezone(timezone.utc)
 
 
 def local(moment: datetime) -> datetime:
+    """``moment`` in the town's time; naive values (SQLite) are UTC, as stored."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(TOWN_TIME)
 
 
@@ -93,6 +104,17 @@ def _assign(event: Event, values: dict) -> None:
         event.district_id = unit.district_id if unit else None
 
 
+def replace_image(events: list[Event], image: Attachment | None) -> None:
+    """Show ``image`` for ``events`` (None removes theirs); an old image no event shows is deleted."""
+    old_images = {event.image for event in events if event.image is not None} - {image}
+    for event in events:
+        event.image = image
+    db.session.flush()
+    for old in old_images:
+        if not db.session.scalar(select(func.count()).select_from(Event).where(Event.image_id == old.id)):
+            attachments.delete_attachment(old)  # a series may share it: only when no date shows it
+
+
 @dataclass(frozen=True)
 class CalendarFilter:
     category: str | None = None
@@ -112,6 +134,11 @@ def _events() -> Select:
                                  selectinload(Event.organiser))
 
 
+def filtered_events(wanted: CalendarFilter = CalendarFilter()) -> Select:
+    """Every event matching ``wanted``, unordered; callers add the time window and the order."""
+    return _filtered(_events(), wanted)
+
+
 def upcoming(wanted: CalendarFilter = CalendarFilter(), *, now: datetime | None = None) -> Select:
     """Events that have not ended yet, the soonest first."""
     now = now or datetime.now(timezone.utc)
@@ -123,6 +150,11 @@ def feed(wanted: CalendarFilter = CalendarFilter(), *, now: datetime | None = No
     since = (now or datetime.now(timezone.utc)) - timedelta(days=90)
     return list(db.session.scalars(_filtered(_events().where(Event.ends_at >= since), wanted)
                                    .order_by(Event.starts_at, Event.id)))
+
+
+def calendar_stamp() -> tuple:
+    """Changes whenever an event is added, changed or deleted: the calendar's cache key."""
+    return tuple(db.session.execute(select(func.count(Event.id), func.max(Event.updated_at))).one())
 
 
 def month(year: int, month_number: int, wanted: CalendarFilter = CalendarFilter()) -> list[Event]:
@@ -153,3 +185,47 @@ def search_staff(text: str = "") -> Select:
         needle = f"%{text.lower()}%"
         query = query.where(or_(Event.title.ilike(needle), Event.address.ilike(needle)))
     return query
+
+
+# --- figures for the town (dashboard, later the controlling module) ---------------------
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """How the town's events were attended in a period."""
+
+    events_held: int
+    confirmed: int  # registrations holding a place
+    checked_in: int  # of those, the people who came
+
+    @property
+    def rate(self) -> float | None:
+        """The share of confirmed registrations that came; None when nobody registered."""
+        return self.checked_in / self.confirmed if self.confirmed else None
+
+
+def attendance_figures(start: date, end: date, district_id: int | None = None, *,
+                       now: datetime | None = None) -> AttendanceFigures:
+    """The events held from ``start`` to ``end`` (local days, both included), with attendance.
+
+    Held means not cancelled and ended within the period, but not after ``now``:
+    an event still ahead has had nobody to check in.
+    """
+    since = town_time(start, time(0))
+    until = min(town_time(end + timedelta(days=1), time(0)), now or datetime.now(timezone.utc))
+    held = select(Event.id).where(Event.cancelled.is_(False), Event.ends_at >= since,
+                                  Event.ends_at < until)
+    if district_id:
+        held = held.where(Event.district_id == district_id)
+    events_held = db.session.scalar(select(func.count()).select_from(held.subquery()))
+    confirmed = Registration.status == "confirmed"
+    came = confirmed & Registration.checked_in_at.is_not(None)
+    confirmed_count, checked_in = db.session.execute(
+        select(func.count(case((confirmed, 1))), func.count(case((came, 1))))
+        .where(Registration.event_id.in_(held))).one()
+    return AttendanceFigures(events_held=events_held, confirmed=confirmed_count, checked_in=checked_in)
+
+
+def attendance_this_year() -> tuple[int, AttendanceFigures]:
+    """The current (local) year and its figures so far, for the staff pages."""
+    today = datetime.now(TOWN_TIME).date()
+    return today.year, attendance_figures(date(today.year, 1, 1), date(today.year, 12, 31))

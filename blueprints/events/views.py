@@ -15,21 +15,26 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from blueprints.actors import services as actors
+from blueprints.attachments import services as attachments
 from blueprints.events import registrations, services
 from blueprints.events.forms import EventForm, RegistrationForm
 from blueprints.events.ical import calendar_bytes
 from blueprints.events.models import CATEGORIES, REGISTRATION_STATUSES
+from blueprints.caching import cached_for_visitors
 from blueprints.extensions import limiter
+from blueprints.paging import page_of
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
 from tenants.access import public, requires
 from tenants.db import db
 
+CALENDAR_PAGE_SIZE = 25
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+UNCHANGED, REFUSED = object(), object()  # outcomes of an image field besides a new image or None
 EVENT_FIELDS = ("title", "description", "category", "address", "capacity", "registration_open",
                 "cancelled")
 
@@ -41,6 +46,7 @@ def _wanted() -> services.CalendarFilter:
 
 
 @public
+@cached_for_visitors(services.calendar_stamp)
 def calendar_page():
     wanted = _wanted()
     shown = MONTH.match(request.args.get("monat", ""))
@@ -52,8 +58,8 @@ def calendar_page():
         return render_template("events/month.html", wanted=wanted, year=year, month=month_number,
                                weeks=services.month_grid(year, month_number, events), events=events,
                                **_calendar_context(year, month_number))
-    events = list(db.session.scalars(services.upcoming(wanted).limit(200)))
-    return render_template("events/calendar.html", events=events, wanted=wanted,
+    page = page_of(services.upcoming(wanted), CALENDAR_PAGE_SIZE)
+    return render_template("events/calendar.html", events=page.items, page=page, wanted=wanted,
                            **_calendar_context())
 
 
@@ -146,6 +152,21 @@ def _registrations_csv(found, listed) -> Response:
         "Content-Disposition": f'attachment; filename="anmeldungen-{found.id}.csv"'})
 
 
+@requires("town.view")
+def registration_pdf(event_id):
+    """The participants as a PDF for checking people in on paper."""
+    from blueprints.events.participants_pdf import render_participants
+
+    found = services.get_event(event_id) or abort(404)
+    when = "–".join((format_datetime(found.starts_at, "EEEE, d. MMMM y, HH:mm"),
+                     format_datetime(found.ends_at, "HH:mm")))
+    pdf = render_participants(found, g.tenant, registrations.of_event(found), when=when,
+                              place=found.location)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="teilnehmende-{found.id}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
 @requires("town.manage")
 def check_in(registration_id):
     from blueprints.events.models import Registration
@@ -157,6 +178,16 @@ def check_in(registration_id):
 
 
 @public
+def image(event_id):
+    """The event's image (``?klein=1``: the thumbnail); events are public, so is their image."""
+    found = services.get_event(event_id) or abort(404)
+    if found.image is None:
+        abort(404)
+    return attachments.send_attachment(found.image, thumbnail=request.args.get("klein") == "1")
+
+
+@public
+@cached_for_visitors(services.calendar_stamp)
 def calendar_feed():
     events = services.feed(_wanted())
     return _ics(calendar_bytes(events, calendar_name=_("Veranstaltungen in %(town)s", town=g.tenant.name),
@@ -175,8 +206,7 @@ def _event_url(found) -> str:
 
 
 def _domain() -> str:
-    # Stable per town: calendar apps match an event's UID across downloads.
-    return f"{g.tenant.slug}.quartier"
+    return services.calendar_domain()
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -195,7 +225,7 @@ def staff_list():
 @requires("town.manage")
 def create():
     form = _event_form()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (new_image := _image_change(form)) is not REFUSED:
         try:
             made = services.create_events(_values(form), day=form.day.data, starts=form.starts.data,
                                           ends=form.ends.data, repeat=form.repeat.data or None,
@@ -204,6 +234,8 @@ def create():
             form.until.errors.append(_("So viele Termine sind zu viel für eine Serie (höchstens %(max)s).",
                                        max=services.MAX_SERIES_DATES))
         else:
+            if new_image is not UNCHANGED:
+                services.replace_image(made, new_image)
             db.session.commit()
             flash(ngettext("%(num)d Termin angelegt.", "%(num)d Termine angelegt.", len(made)),
                   "success")
@@ -221,13 +253,28 @@ def edit(event_id):
         form.unit_id.data = found.unit_id or 0
         form.district_id.data = found.district_id or 0
         form.organiser_id.data = found.organiser_id or 0
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (new_image := _image_change(form)) is not REFUSED:
         services.update_event(found, _values(form), day=form.day.data, starts=form.starts.data,
                               ends=form.ends.data)
+        if new_image is not UNCHANGED:
+            services.replace_image([found], new_image)
         db.session.commit()
         flash(_("Gespeichert."), "success")
         return redirect(url_for("events.event", event_id=found.id))
     return render_template("events/edit.html", form=form, event=found), 422 if form.errors else 200
+
+
+def _image_change(form: EventForm):
+    """The new image (an Attachment), None to remove it, UNCHANGED, or REFUSED with the
+    reason beside the field (everything else typed stays in the form)."""
+    upload = form.image_upload.data
+    if upload:
+        try:
+            return attachments.store_upload(upload, upload.filename, kinds=("image",))
+        except attachments.UploadRejected as rejected:
+            form.image_upload.errors.append(str(rejected))
+            return REFUSED
+    return None if form.remove_image.data else UNCHANGED
 
 
 def _event_form(**options) -> EventForm:

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.actors import services as actors
-from blueprints.api.schemas import MAX_PAGE, Pagination, paginate
 from blueprints.attachments import services as attachments
 from blueprints.interim_use import services as matching
 from blueprints.mail.services import send_mail
+from blueprints.paging import page_of
 from blueprints.town import services as town
 from blueprints.vacancies import exports, services
 from blueprints.vacancies.forms import (EnquiryForm, FloorPlanForm, ListingFilterForm, PhotoForm,
@@ -36,7 +36,7 @@ def register():
         district_id=request.args.get("stadtteil", type=int),
         endangered=request.args.get("gefaehrdet") == "1",
         search=request.args.get("suche", "").strip())
-    page = _page_of(services.register_query(wanted), REGISTER_PAGE_SIZE)
+    page = page_of(services.register_query(wanted), REGISTER_PAGE_SIZE)
     return render_template("vacancies/register.html", units=page.items, page=page, wanted=wanted,
                            districts=town.list_districts(), figures=services.register_figures(),
                            map_features=exports.map_features(page.items, staff=True))
@@ -221,7 +221,7 @@ def listing():
         wanted = services.ListingFilter(district_id=form.district.data or None,
                                         usage=form.usage.data or None, area_min=form.area_min.data,
                                         area_max=form.area_max.data, rent_max=form.rent_max.data)
-    page = _page_of(services.listing_query(wanted), LISTING_PAGE_SIZE)
+    page = page_of(services.listing_query(wanted), LISTING_PAGE_SIZE)
     return render_template("vacancies/listing.html", form=form, units=page.items, page=page,
                            map_features=exports.map_features(page.items, staff=False),
                            public_address=services.public_address), 200 if not form.errors else 422
@@ -304,15 +304,6 @@ def report():
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-def _page_of(statement, per_page: int):
-    """One page of ``statement`` (``?seite=``); a page past the end shows the last one."""
-    number = max(1, min(request.args.get("seite", 1, type=int), MAX_PAGE))
-    page = paginate(statement, Pagination(page=number, per_page=per_page))
-    if not page.items and page.total and number > page.last_page:
-        page = paginate(statement, Pagination(page=page.last_page, per_page=per_page))
-    return page
-
 
 def _unit_form(**options) -> UnitForm:
     form = UnitForm(**options)

@@ -2,7 +2,6 @@
 import pytest
 
 from tests.blueprints.api.conftest import api_path, assert_api_error
-from tests.conftest import make_app
 
 
 @pytest.fixture
@@ -109,35 +108,7 @@ def test_renaming_onto_another_districts_name_is_a_409(client, towns, manager, c
     assert_api_error(response, 409)
 
 
-# --- 429: a throwaway endpoint with a limit, on an app with limits switched on -
-
-@pytest.fixture
-def limits_switched_on(app, database_url, tmp_path):
-    """Factory: an app with rate limits on, for the blueprints given.
-
-    The Limiter is one object per process and keeps what the last app bound to
-    it configured ("enabled" above all), so its state is restored afterwards;
-    otherwise every later test would be rate-limited.
-    """
-    from blueprints.extensions import limiter
-    from tenants.db import db
-
-    saved, made = dict(vars(limiter)), []
-
-    def factory(*blueprints):
-        limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
-                           RATELIMIT_STORAGE_URI="memory://")
-        for blueprint in blueprints:
-            limited.register_blueprint(blueprint)
-        made.append(limited)
-        return limited
-
-    yield factory
-    vars(limiter).clear()
-    vars(limiter).update(saved)
-    for limited in made:
-        with limited.app_context():
-            db.engine.dispose()
+# --- 429: a throwaway endpoint with a limit, on an app with limits switched on (conftest) -
 
 
 def test_too_many_requests_is_a_429(limits_switched_on, towns):

@@ -194,3 +194,16 @@ def test_the_demo_calendar_has_a_weekly_market_and_a_pop_up_in_an_empty_shop(dem
     assert titles.count("Wochenmarkt Stollberg") == 9  # this week's and eight more
     assert "Pop-up-Ausstellung im Leerstand" in titles
     assert "Lange Einkaufsnacht" in client.get("/burgstaedt/veranstaltungen").get_data(as_text=True)
+
+
+def test_the_demo_has_a_past_walk_whose_attendance_the_figures_count(demo_app):
+    from datetime import date, timedelta
+
+    from blueprints.events.services import attendance_figures
+
+    app, _ = demo_app
+    with app.app_context(), tenant_context(app.extensions["quartier_registry"].by_slug("stollberg")):
+        figures = attendance_figures(date.today() - timedelta(weeks=5), date.today())
+    assert figures.events_held >= 1 and (figures.confirmed, figures.checked_in) == (6, 4)
+    feed = app.test_client().get("/stollberg/veranstaltungen.ics").get_data(as_text=True)
+    assert "Stadtteilspaziergang" in feed  # the feed carries the last 90 days

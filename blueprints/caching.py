@@ -1,0 +1,57 @@
+"""Public pages served from a cache to anonymous visitors, until their data changes.
+
+The calendar and its feed are read far more often than they change, and
+calendar apps poll the feed all day. ``cached_for_visitors(stamp)`` keeps the
+response a visitor was given and hands it to the next visitor of the same
+town, address and language, as long as ``stamp()`` (a cheap query such as the
+number and last change of the town's events) gives the same answer. The
+timeout bounds what the stamp cannot see: time passing ("upcoming" events
+that have ended) and the names of related records.
+
+Signed-in people and anyone with a message waiting (flash) always get a
+fresh page, because theirs differs from everyone else's. The cache is Redis
+with ``REDIS_URL``, else the process's memory (Flask-Caching); if Redis is
+down, pages are rendered as if there were no cache.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from blueprints.extensions import cache
+
+VISITOR_CACHE_SECONDS = 60
+
+
+def cached_for_visitors(stamp: Callable[[], object], seconds: int = VISITOR_CACHE_SECONDS):
+    """Serve anonymous visitors the last visitor's response while ``stamp()`` stays the same."""
+
+    def cache_key(*args, **kwargs) -> str:
+        identity = repr((g.tenant.schema_name, str(get_locale()), request.host, request.full_path,
+                         stamp()))
+        return "visitor-page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+    return cache.cached(timeout=seconds, make_cache_key=cache_key, unless=_personal,
+                        response_filter=_is_plain_success)
+
+
+def _personal() -> bool:
+    return current_user.is_authenticated or bool(session.get("_flashes"))
+
+
+def _is_plain_success(response) -> bool:
+    status = response[1] if isinstance(response, tuple) else getattr(response, "status_code", 200)
+    return status == 200
+
+
+def cache_config(redis_url: str | None) -> dict:
+    """Flask-Caching's settings: Redis when the deployment has it, else the process's memory."""
+    if redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                "CACHE_KEY_PREFIX": "quartier:", "CACHE_DEFAULT_TIMEOUT": VISITOR_CACHE_SECONDS}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
+            "CACHE_DEFAULT_TIMEOUT": VISITOR_CACHE_SECONDS}
