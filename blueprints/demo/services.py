@@ -28,7 +28,7 @@ EMAIL_DOMAIN = "demo.quartier.example"
 
 # In order: a later contribution may use what an earlier one made.
 CONTRIBUTIONS = ("blueprints.demo.town", "blueprints.demo.vacancies", "blueprints.demo.interim_use",
-                 "blueprints.demo.events")
+                 "blueprints.demo.events", "blueprints.demo.directory", "blueprints.demo.newsletter")
 
 
 @dataclass(frozen=True)
