@@ -107,7 +107,7 @@ class Server:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or still booting
                 time.sleep(0.2)
         raise SystemExit(f"gunicorn did not start:\n{self.log.read_text()[-2000:]}")
 
