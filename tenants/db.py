@@ -9,16 +9,18 @@ fails instead of touching another town's rows.
 """
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
 import flask_sqlalchemy.session
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, Connection, DateTime, Integer, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, declared_attr, mapped_column
 
-from tenants.context import TenantContextError, current_tenant_or_none
+from tenants.context import TenantContextError, current_tenant, current_tenant_or_none
 
 TENANT_SCHEMA = "tenant"
 SCHEMA_PREFIX = "town_"
@@ -109,6 +111,24 @@ def _enter_town_schema(session, transaction, connection):
         attach_town(connection, tenant)
     # The key set stays fixed so SQLAlchemy's statement cache serves all towns.
     connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
+
+
+@contextlib.contextmanager
+def town_connection() -> Iterator[Connection]:
+    """One connection inside the current town, for a loop that commits after every step.
+
+    The session returns its connection to the pool at each commit and takes one
+    again (with a ping) at the next statement; a mail batch commits after every
+    mail, so it keeps this one instead. Core statements on town tables; the
+    caller commits. On leaving, whatever is not committed is rolled back.
+    """
+    tenant = current_tenant()
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            from tenants.sqlite import attach_town
+
+            attach_town(connection, tenant)
+        yield connection.execution_options(schema_translate_map={TENANT_SCHEMA: tenant.schema_name})
 
 
 @event.listens_for(TenantAwareSession, "after_transaction_end")

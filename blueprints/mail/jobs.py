@@ -14,8 +14,14 @@ from rq import get_current_job
 from sqlalchemy import select, update
 
 from blueprints.mail.models import TownOutboxAttachment, TownOutboxMail, outbox_model
-from blueprints.mail.services import SmtpTransport, build_message, is_permanent_refusal, sender
-from tenants.db import db
+from blueprints.mail.services import (
+    MailAttachment,
+    SmtpTransport,
+    build_message,
+    is_permanent_refusal,
+    sender,
+)
+from tenants.db import db, town_connection
 from tenants.jobs import job
 from tenants.models import utcnow
 
@@ -49,9 +55,9 @@ def deliver_batch_part(batch_id: int, part: int) -> None:
     A run after a crash or a retry picks up where the last one stopped. If the
     server fails mid-part, the part's waiting mails carry the error (and are
     failed after the last try); a recipient refused for good fails alone.
-    The part's mails are read in one query and each is then locked, sent and
-    committed with plain statements: a newsletter of thousands spends its time
-    on SMTP, not on loading ORM objects one by one.
+    The part's mails are read in one query; each is then locked, sent and
+    committed with plain statements on one held connection: a newsletter of
+    thousands spends its time on SMTP, not on the session's bookkeeping.
     """
     waiting = (TownOutboxMail.batch_id == batch_id) & (TownOutboxMail.batch_part == part) \
         & (TownOutboxMail.status == "queued")
@@ -67,12 +73,11 @@ def deliver_batch_part(batch_id: int, part: int) -> None:
         return
     from_header = sender()
     try:
-        with transport.connect() as connection:
+        with transport.connect() as smtp, town_connection() as database:
             for mail in mails:
-                if _lock_if_queued(mail.id):
-                    _send_part_mail(mail, files.get(mail.id, ()), connection.send_message, from_header)
-    except Exception as exc:
-        db.session.rollback()  # frees the mail being sent; it is still queued
+                if _lock_if_queued(database, mail.id):
+                    _send_part_mail(database, mail, files.get(mail.id, ()), smtp.send_message, from_header)
+    except Exception as exc:  # leaving town_connection rolled back the mail being sent: still queued
         log.warning("Part %s of mail batch %s stopped: %s", part, batch_id, exc)
         values = {"error": _describe(exc)}
         if is_last_attempt():
@@ -87,23 +92,25 @@ PART_COLUMNS = (TownOutboxMail.id, TownOutboxMail.message_id, TownOutboxMail.to_
                 TownOutboxMail.unsubscribe_url)
 
 
-def _attachments_of(mail_ids: list[int]) -> dict[int, list[TownOutboxAttachment]]:
-    files: dict[int, list[TownOutboxAttachment]] = {}
+def _attachments_of(mail_ids: list[int]) -> dict[int, list[MailAttachment]]:
+    """The files of these mails, as plain values that outlive the session's transaction."""
+    files: dict[int, list[MailAttachment]] = {}
     if mail_ids:
-        for attachment in db.session.scalars(select(TownOutboxAttachment)
-                                             .where(TownOutboxAttachment.mail_id.in_(mail_ids))):
-            files.setdefault(attachment.mail_id, []).append(attachment)
+        for stored in db.session.scalars(select(TownOutboxAttachment)
+                                         .where(TownOutboxAttachment.mail_id.in_(mail_ids))):
+            files.setdefault(stored.mail_id, []).append(
+                MailAttachment(stored.filename, stored.content_type, stored.content))
     return files
 
 
-def _lock_if_queued(mail_id: int) -> bool:
+def _lock_if_queued(database, mail_id: int) -> bool:
     """Lock the mail until its outcome is committed; False if it is sent or being sent already."""
-    return db.session.execute(
+    return database.execute(
         select(TownOutboxMail.id).where(TownOutboxMail.id == mail_id, TownOutboxMail.status == "queued")
         .with_for_update(skip_locked=True)).first() is not None
 
 
-def _send_part_mail(mail, attachments, send, from_header: str) -> None:
+def _send_part_mail(database, mail, attachments, send, from_header: str) -> None:
     """Like ``_send``, for a mail of a part read as a plain row."""
     try:
         send(build_message(mail, from_header, attachments))
@@ -114,8 +121,8 @@ def _send_part_mail(mail, attachments, send, from_header: str) -> None:
         outcome = {"status": "failed", "error": _describe(exc)}
     else:
         outcome = {"status": "sent", "error": None, "sent_at": utcnow()}
-    db.session.execute(update(TownOutboxMail).where(TownOutboxMail.id == mail.id).values(**outcome))
-    db.session.commit()
+    database.execute(update(TownOutboxMail).where(TownOutboxMail.id == mail.id).values(**outcome))
+    database.commit()
 
 
 def _send(mail, send, from_header: str) -> None:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.mail.models import TownOutboxAttachment, TownOutboxMail
-from blueprints.mail.services import MailAttachment, resend, send_mail
+from blueprints.mail.services import MailAttachment, mail_batch, resend, send_mail
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.conftest import free_port, make_app, unique
@@ -33,6 +33,18 @@ def test_the_delivered_mail_carries_the_attachment_beside_both_bodies(mail_app, 
     assert attached_files(message) == {"lageplan.txt": ("text/plain", PLAN.content)}
     assert "Tina Town" in message.get_body(preferencelist=("plain",)).get_content()
     assert message.get_body(preferencelist=("html",)) is not None
+
+
+def test_mails_sent_in_a_batch_carry_their_own_attachments(mail_app, smtp_server, towns):
+    with_plan, without = f"{unique('mitplan')}@example.org", f"{unique('ohneplan')}@example.org"
+    with mail_app.test_request_context(), tenant_context(towns.a):
+        with mail_batch("Rundbrief mit Lageplan"):
+            mail_with_plan(with_plan)
+            mail_with_plan(without, attachments=())
+        db.session.commit()
+    assert attached_files(smtp_server.messages_to(with_plan)[0]) == \
+        {"lageplan.txt": ("text/plain", PLAN.content)}
+    assert attached_files(smtp_server.messages_to(without)[0]) == {}
 
 
 def test_a_mail_that_failed_while_smtp_was_down_still_carries_it_when_sent_again(
