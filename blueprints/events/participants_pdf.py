@@ -22,12 +22,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from blueprints.events.models import REGISTRATION_STATUSES
 from blueprints.events.services import local
+from blueprints.pdf import MARGIN, page_footer, town_color
 
-MARGIN = 2 * cm
 ROW_HEIGHT = 0.9 * cm  # room for a signature
-GREY = colors.HexColor("#555555")
 GRID = colors.HexColor("#999999")
-DEFAULT_COLOR = "#0b5394"
 
 
 def render_participants(event, town, registrations, *, when: str, place: str) -> bytes:
@@ -36,7 +34,7 @@ def render_participants(event, town, registrations, *, when: str, place: str) ->
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN, title=event.title,
                             author=town.name or "", subject=_("Teilnehmende"), creator="Quartier")
-    styles = _styles(_town_color(town))
+    styles = _styles(town_color(town))
     attending = [each for each in registrations if each.status in ("confirmed", "pending")]
     waiting = sorted((each for each in registrations if each.status == "waitlisted"),
                      key=lambda each: (each.confirmed_at or each.created_at, each.id))
@@ -47,7 +45,7 @@ def render_participants(event, town, registrations, *, when: str, place: str) ->
         *_section(_("Teilnehmende (%(count)s)", count=len(attending)), attending, styles, doc.width),
         *_section(_("Warteliste (%(count)s)", count=len(waiting)), waiting, styles, doc.width),
     ]
-    footer = _footer(format_date(date.today(), format="medium", locale=str(get_locale() or "de_DE")))
+    footer = page_footer(format_date(date.today(), format="medium", locale=str(get_locale() or "de_DE")))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
@@ -56,11 +54,6 @@ def _text(value) -> str:
     return escape(str(value or ""))
 
 
-def _town_color(town):
-    try:
-        return colors.HexColor(getattr(town, "primary_color", None) or DEFAULT_COLOR)
-    except (ValueError, TypeError):
-        return colors.HexColor(DEFAULT_COLOR)
 
 
 def _styles(color) -> dict[str, ParagraphStyle]:
@@ -104,15 +97,3 @@ def _checked_in(registration) -> str:
     if registration.checked_in_at is None:
         return ""
     return f"{local(registration.checked_in_at):%H:%M}"
-
-
-def _footer(stand: str):
-    def draw(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 8)
-        canvas.setFillColor(GREY)
-        canvas.drawString(doc.leftMargin, MARGIN / 2, _("Stand: %(date)s", date=stand))
-        canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, MARGIN / 2,
-                               _("Seite %(page)s", page=doc.page))
-        canvas.restoreState()
-    return draw

@@ -27,14 +27,12 @@ from reportlab.lib.units import cm
 from reportlab.platypus import (HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
+from blueprints.pdf import GREY, MARGIN, page_footer, town_color
 from blueprints.vacancies.models import CONDITIONS, USAGES
 
 DEFAULT_LOCALE = "de_DE"
-DEFAULT_COLOR = "#0b5394"
 MAX_PHOTOS = 3
 MAX_CELL_CHARS = 600  # a table row must fit on one page
-MARGIN = 2 * cm
-GREY = colors.HexColor("#555555")
 
 
 def render_expose(unit, town, *, photos: list[bytes], contact: dict | None,
@@ -45,7 +43,7 @@ def render_expose(unit, town, *, photos: list[bytes], contact: dict | None,
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN, title=public_address or "", author=town.name or "",
         subject=_("Exposé"), creator="Quartier")
-    styles = _styles(_town_color(town))
+    styles = _styles(town_color(town))
     story = [
         *_header(town, public_address, styles),
         *_facts(unit, styles, doc.width),
@@ -54,7 +52,7 @@ def render_expose(unit, town, *, photos: list[bytes], contact: dict | None,
         *_contact(contact, styles),
         *_link(url, styles),
     ]
-    footer = _footer(format_date(date.today(), format="medium", locale=_locale()))
+    footer = page_footer(format_date(date.today(), format="medium", locale=_locale()))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
@@ -73,11 +71,6 @@ def _text(value) -> str:
     return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def _town_color(town):
-    try:
-        return colors.HexColor(getattr(town, "primary_color", None) or DEFAULT_COLOR)
-    except (ValueError, TypeError):
-        return colors.HexColor(DEFAULT_COLOR)
 
 
 def _styles(color) -> dict[str, ParagraphStyle]:
@@ -244,16 +237,3 @@ def _link(url, styles) -> list:
         return []
     link = f"<link href={quoteattr(str(url))} color='blue'>{_text(url)}</link>"
     return [Paragraph(_text(_("Online ansehen")), styles["heading"]), Paragraph(link, styles["body"])]
-
-
-def _footer(stand: str):
-    def draw(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 8)
-        canvas.setFillColor(GREY)
-        y = MARGIN / 2
-        canvas.drawString(doc.leftMargin, y, _("Stand: %(date)s", date=stand))
-        canvas.drawRightString(doc.pagesize[0] - doc.rightMargin, y,
-                               _("Seite %(page)s", page=doc.page))
-        canvas.restoreState()
-    return draw
