@@ -20,7 +20,7 @@ class SubscribeForm(FlaskForm):
     email = EmailField(_l("Ihre E-Mail-Adresse"), validators=[
         DataRequired(message=_l("Bitte Ihre E-Mail-Adresse angeben.")),
         Email(message=_l("Bitte eine gültige E-Mail-Adresse angeben.")), Length(max=320)])
-    lists = CheckboxesField(_l("Themen"), choices=list(NEWSLETTER_LISTS.items()), validators=[
+    lists = CheckboxesField(_l("Newsletter für"), choices=list(NEWSLETTER_LISTS.items()), validators=[
         DataRequired(message=_l("Bitte mindestens ein Thema wählen."))])
     # Its label is the consent wording of the town, set by the view and stored verbatim.
     consent = BooleanField(validators=[DataRequired(message=_l("Ohne Ihre Einwilligung können wir Ihnen "

@@ -20,7 +20,7 @@ from tenants.models import utcnow
 from tenants.resolver import external_url
 
 CONSENT_WORDING = _l(
-    "Ja, ich möchte den Newsletter von %(town)s zu den gewählten Themen per E-Mail erhalten. "
+    "Ja, ich möchte die gewählten Newsletter von %(town)s per E-Mail erhalten. "
     "Meine E-Mail-Adresse wird nur dafür gespeichert. Ich kann mich jederzeit mit einem Klick "
     "abmelden.")
 
