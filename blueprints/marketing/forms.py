@@ -1,19 +1,11 @@
-"""Forms of the newsletter, its campaigns and the news (the directory's live in directory_views)."""
+"""Forms of the newsletter, its campaigns and the news (the directory's are in directory_forms.py)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, RadioField, SelectMultipleField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import BooleanField, DateField, EmailField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.formfields import CheckboxesField
 from blueprints.marketing.models import CAMPAIGN_BLOCKS, NEWSLETTER_LISTS
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes (the template wraps them in a fieldset with a legend)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SubscribeForm(FlaskForm):

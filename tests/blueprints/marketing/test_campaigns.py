@@ -276,3 +276,17 @@ def test_a_script_writes_and_sends_a_campaign_in_one_call(mail_app, smtp_server,
         subject, recipients = campaign.subject, campaign.recipient_count
     assert recipients >= 1
     assert [m["Subject"] for m in campaign_mails(smtp_server, reader)] == [subject]
+
+
+def test_a_campaign_without_subject_or_list_is_refused_beside_its_fields_and_keeps_the_text(
+        mail_app, manager, towns):
+    client, _user = manager
+    subject = unique("Ohne Liste ")
+    refused = client.post(staff_url(towns.a, "kampagnen/neu"),
+                          data={"subject": "", "body": "Liebe Leser:innen, der Markt ist offen."})
+    assert refused.status_code == 422
+    assert "Bitte einen Betreff angeben." in refused.text
+    assert "Liebe Leser:innen, der Markt ist offen." in refused.text  # nothing typed is lost
+    no_list = client.post(staff_url(towns.a, "kampagnen/neu"), data={"subject": subject, "body": "x"})
+    assert no_list.status_code == 422 and "Bitte mindestens eine Liste wählen." in no_list.text
+    assert subject not in client.get(staff_url(towns.a)).text  # nothing was saved

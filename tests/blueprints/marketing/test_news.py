@@ -125,3 +125,13 @@ def test_the_demo_towns_have_readers_a_draft_campaign_and_news(backend, tmp_path
                 {"residents": 2, "traders": 1, "investors": 1}
             assert [c.status for c in db.session.query(Campaign)] == ["draft"]
             assert db.session.query(NewsPost).count() == 2
+
+
+def test_a_post_without_title_is_refused_and_keeps_its_text(client, towns, login_as):
+    login_as("manager", towns.a)
+    body = unique("Der Brunnen sprudelt wieder ")
+    refused = client.post(f"/{towns.a.slug}/verwaltung/newsletter/aktuelles/neu",
+                          data={"title": "  ", "body": body})
+    assert refused.status_code == 422 and "Bitte einen Titel angeben." in refused.text
+    assert body in refused.text
+    assert body not in client.get(f"/{towns.a.slug}/aktuelles").text
