@@ -34,7 +34,7 @@ def test_a_visitor_subscribes_confirms_receives_a_campaign_and_unsubscribes_in_o
     page.goto("/stollberg/newsletter")
     page.get_by_label("Ihre E-Mail-Adresse").fill(email)
     page.get_by_label("Anwohner:innen").check()
-    page.get_by_label(re.compile("Ja, ich möchte den Newsletter von Stollberg")).check()
+    page.get_by_label(re.compile("Ja, ich möchte die gewählten Newsletter von Stollberg")).check()
     page.get_by_role("button", name="Newsletter bestellen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bitte bestätigen Sie Ihre E-Mail-Adresse")
 
