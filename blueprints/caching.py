@@ -15,10 +15,11 @@ down, pages are rendered as if there were no cache.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
-from flask import g, request, session
+from flask import g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -28,15 +29,32 @@ VISITOR_CACHE_SECONDS = 60
 
 
 def cached_for_visitors(stamp: Callable[[], object], seconds: int = VISITOR_CACHE_SECONDS):
-    """Serve anonymous visitors the last visitor's response while ``stamp()`` stays the same."""
+    """Serve anonymous visitors the last visitor's response while ``stamp()`` stays the same.
+
+    The response carries an ETag of its body, so a calendar app that polls the
+    feed and already has this version gets a bodiless 304.
+    """
 
     def cache_key(*args, **kwargs) -> str:
         identity = repr((g.tenant.schema_name, str(get_locale()), request.host, request.full_path,
                          stamp()))
         return "visitor-page:" + hashlib.sha256(identity.encode()).hexdigest()
 
-    return cache.cached(timeout=seconds, make_cache_key=cache_key, unless=_personal,
-                        response_filter=_is_plain_success)
+    def decorate(view):
+        cached_view = cache.cached(timeout=seconds, make_cache_key=cache_key, unless=_personal,
+                                   response_filter=_is_plain_success)(view)
+
+        @functools.wraps(view)
+        def serve(*args, **kwargs):
+            response = make_response(cached_view(*args, **kwargs))
+            if response.status_code == 200 and not _personal():
+                response.add_etag()
+                response.make_conditional(request)
+            return response
+
+        return serve
+
+    return decorate
 
 
 def _personal() -> bool:

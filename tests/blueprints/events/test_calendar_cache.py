@@ -88,3 +88,16 @@ def test_signed_in_staff_and_other_languages_get_their_own_page(app, client, tow
     assert "Veranstaltungen in" in german and "Events in" in english
     login_as("manager", towns.a)
     assert "Abmelden" in client.get(path).text and "Abmelden" not in german
+
+
+def test_a_calendar_app_that_has_the_feed_gets_a_304_until_an_event_changes(app, client, towns):
+    feed_path = CALENDAR.format(slug=towns.b.slug) + ".ics"
+    first = client.get(feed_path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    unchanged = client.get(feed_path, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    title = unique("Nachtflohmarkt ")
+    add_events(app, towns.b, [title])
+    changed = client.get(feed_path, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and title in changed.text
+    assert changed.headers["ETag"] != first.headers["ETag"]
