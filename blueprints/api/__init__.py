@@ -19,8 +19,8 @@ How it is arranged:
 """
 from blueprints.api.errors import ApiError
 from blueprints.api.registry import api, id_param
-from blueprints.api.schemas import (Changes, PageResult, Pagination, Query, RequestBody, ResponseModel,
+from blueprints.api.schemas import (Changes, Email, PageResult, Pagination, Query, RequestBody, ResponseModel,
                                     paginate)
 
-__all__ = ["ApiError", "Changes", "PageResult", "Pagination", "Query", "RequestBody", "ResponseModel", "api",
+__all__ = ["ApiError", "Changes", "Email", "PageResult", "Pagination", "Query", "RequestBody", "ResponseModel", "api",
            "id_param", "paginate"]

@@ -5,8 +5,12 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 
 from tenants.db import db
@@ -15,6 +19,22 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 # Bounds the SQL OFFSET, so a silly page number is a 422, never a database overflow.
 MAX_PAGE = 1_000_000
+
+
+INVALID_EMAIL = _l("Bitte eine gültige E-Mail-Adresse angeben.")
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError(str(INVALID_EMAIL)) from None
+    return value
+
+
+# An address someone sends us (an application, a registration): checked, never looked up.
+Email = Annotated[str, Field(min_length=1, max_length=320, json_schema_extra={"format": "email"}),
+                  AfterValidator(_email)]
 
 
 class RequestBody(BaseModel):

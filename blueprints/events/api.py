@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy import Select, select
 
 from blueprints.api import (
     ApiError,
+    Email,
     PageResult,
     Pagination,
     RequestBody,
@@ -37,24 +37,12 @@ from tenants.db import db
 
 EVENT_PATH = f"/events/{id_param('event_id')}"
 NO_SUCH_EVENT = _l("Diese Veranstaltung gibt es nicht.")
-INVALID_EMAIL = _l("Bitte eine gültige E-Mail-Adresse angeben.")
 NO_CONSENT = _l("Ohne Ihre Einwilligung können wir Sie nicht anmelden.")
 LOCAL_TIME = "ISO 8601 mit Versatz, in der Ortszeit der Stadt (Europe/Berlin)."
 
 Category = Literal[tuple(CATEGORIES)]
 RegistrationStatus = Literal[tuple(REGISTRATION_STATUSES)]
 
-
-def _email(value: str) -> str:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValueError(str(INVALID_EMAIL)) from None
-    return value
-
-
-Email = Annotated[str, Field(min_length=1, max_length=320, json_schema_extra={"format": "email"}),
-                  AfterValidator(_email)]
 
 
 class EventOut(ResponseModel):

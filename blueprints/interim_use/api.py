@@ -13,15 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 
 from blueprints.api import (
     ApiError,
+    Email,
     PageResult,
     Pagination,
     RequestBody,
@@ -48,7 +48,6 @@ from tenants.db import db
 APPLICATION_PATH = f"/applications/{id_param('application_id')}"
 NO_SUCH_APPLICATION = _l("Diese Bewerbung gibt es nicht.")
 CHECK_INPUT = _l("Bitte die Angaben prüfen.")
-INVALID_EMAIL = _l("Bitte eine gültige E-Mail-Adresse angeben.")
 NO_CONSENT = _l("Ohne Ihre Einwilligung können wir die Bewerbung nicht bearbeiten.")
 AREA_REVERSED = _l("Die höchste Fläche ist kleiner als die kleinste.")
 DATES_REVERSED = _l("Das Ende liegt vor dem Beginn.")
@@ -64,17 +63,6 @@ Area = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-
-def _email(value: str) -> str:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValueError(str(INVALID_EMAIL)) from None
-    return value
-
-
-Email = Annotated[str, Field(min_length=1, max_length=320, json_schema_extra={"format": "email"}),
-                  AfterValidator(_email)]
 
 
 def _consent_is_required(schema: dict) -> None:
