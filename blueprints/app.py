@@ -4,11 +4,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from blueprints.api.auth import load_token_caller
+from blueprints.api.errors import api_error, is_api_request
+from blueprints.api.errors import http_error as api_http_error
 from blueprints.caching import cache_config
 from blueprints.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from config import Settings, load_settings
@@ -65,7 +68,7 @@ def _init_extensions(app):
     from blueprints.accounts import services as accounts
 
     login_manager.user_loader(accounts.load_user)
-    login_manager.request_loader(accounts.user_from_bearer_token)
+    # No request loader: an API token signs in to the API alone (load_token_caller).
 
 
 def _migrations_dir(tree: str):
@@ -81,6 +84,7 @@ def _init_town_edge(app):
     app.url_value_preprocessor(resolver.enter_requested_town)
     app.url_defaults(resolver.add_town_to_url)
     app.teardown_request(resolver.leave_town)
+    app.before_request(load_token_caller)  # before the access check, which needs the caller
     app.before_request(_enforce_access)
     app.wsgi_app = resolver.TenantHostMiddleware(
         app.wsgi_app, registry, app.config.get("TENANT_HOST_SUFFIX")
@@ -109,23 +113,10 @@ def _register_blueprints(app):
         app.register_blueprint(module.bp)
 
 
-def is_api_request() -> bool:
-    return "/api/v1" in request.path
-
-
-ERROR_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large",
-    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
-    500: "server_error",
-}
-
-
 def _register_error_pages(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         if is_api_request():  # also URLs no API rule matched: keep Allow on 405, German texts
-            from blueprints.api.errors import http_error as api_http_error
             return api_http_error(error)
         if error.code == 401:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
@@ -140,16 +131,6 @@ def _register_error_pages(app):
             return render_template("error.html", error=None), 500
         except Exception:  # the layout itself failed: answer plainly
             return "Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.", 500
-
-
-def api_error(status: int, code: str, message: str, fields: dict | None = None):
-    """The API's one error format (CONTRACT.md)."""
-    body = {"error": {"code": code, "message": message}}
-    if fields:
-        body["error"]["fields"] = fields
-    response = jsonify(body)
-    response.status_code = status
-    return response
 
 
 def _select_locale():

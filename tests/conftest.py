@@ -26,6 +26,7 @@ from blueprints.app import create_app
 from config import load_settings
 from tenants import services as tenant_services
 from tenants.db import db
+from tests.client import BrowserClient
 
 TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -68,10 +69,12 @@ def scratch_postgres_database(url: str, suffix: str = "q"):
 def make_app(database_url: str, instance_path, **overrides):
     settings = load_settings(environ={}, env="test", database_url=database_url,
                              instance_path=instance_path)
-    config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-              "TENANT_REGISTRY_TTL": 0.0, "SERVER_NAME": None}
+    config = {"TESTING": True, "RATELIMIT_ENABLED": False, "TENANT_REGISTRY_TTL": 0.0,
+              "SERVER_NAME": None}
     config.update(overrides)
-    return create_app(settings, **config)
+    application = create_app(settings, **config)
+    application.test_client_class = BrowserClient  # CSRF stays on: the client carries the token
+    return application
 
 
 @pytest.fixture(scope="session", params=["postgresql", "sqlite"])

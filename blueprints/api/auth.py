@@ -1,8 +1,12 @@
 """Who is calling the API: a bearer token or the session cookie (with a CSRF token for writes).
 
-Flask-Login resolves the caller (``accounts.user_from_bearer_token`` is its
-request loader) and ``_enforce_access`` in blueprints/app.py applies each
-view's rule. This hook adds what only the API needs, after both:
+``load_token_caller`` runs before the access check of every request: on the
+API, an ``Authorization`` header makes the token's account the caller,
+whatever cookie comes along. Everywhere else a token counts for nothing, so
+a token never opens the HTML pages (least of all the platform's, which ask
+for a second factor). ``_enforce_access`` in blueprints/app.py then applies
+each view's rule, and ``authenticate_api_request`` adds what only the API
+needs:
 
 - An ``Authorization`` header that names no live token is a 401, even on a
   public endpoint: a client with a revoked token must learn it, not be
@@ -13,24 +17,31 @@ view's rule. This hook adds what only the API needs, after both:
 """
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from blueprints.accounts.services import user_from_bearer_token
-from blueprints.api.errors import ApiError, unauthorized
-from blueprints.extensions import csrf
+from blueprints.api.errors import ApiError, is_api_request, unauthorized
+from blueprints.extensions import csrf, login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_MISSING = _l("Für Änderungen mit dem Sitzungs-Cookie fehlt der CSRF-Token im Header "
                   "X-CSRFToken, oder er ist ungültig. Skripte nutzen besser ein API-Token.")
 
 
+def load_token_caller() -> None:
+    """``before_request`` of the app: on the API, the bearer token's account is the caller."""
+    if "Authorization" in request.headers and is_api_request():
+        # Where Flask-Login keeps the request's user; set here, no session is read or written.
+        g._login_user = user_from_bearer_token(request) or login_manager.anonymous_user()
+
+
 def authenticate_api_request() -> None:
     """``before_request`` of the API blueprint; raises ApiError to refuse."""
     if "Authorization" in request.headers:
-        if user_from_bearer_token(request) is None:
+        if not current_user.is_authenticated:
             raise unauthorized()
         return
     if request.method not in SAFE_METHODS and current_user.is_authenticated:

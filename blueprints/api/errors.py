@@ -1,12 +1,17 @@
 """The API's errors: one JSON format, German messages, field messages from pydantic."""
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from blueprints.app import ERROR_CODES, api_error
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large",
+    415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    500: "server_error", 503: "unavailable",
+}
 
 HTTP_MESSAGES = {
     400: _l("Die Anfrage ist fehlerhaft."),
@@ -66,6 +71,20 @@ FIELD_MESSAGES = {
 }
 NOT_EMPTY = _l("Darf nicht leer sein.")
 INVALID_TOKEN = _l("Das API-Token ist ungültig oder widerrufen.")
+
+
+def is_api_request() -> bool:
+    return "/api/v1" in request.path
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None):
+    """The API's one error format (CONTRACT.md)."""
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
 
 
 class ApiError(Exception):

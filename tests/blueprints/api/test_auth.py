@@ -4,7 +4,7 @@ import re
 import pytest
 
 from tests.blueprints.api.conftest import api_path, assert_api_error
-from tests.conftest import make_app, unique
+from tests.conftest import unique
 
 
 def test_a_bearer_token_signs_the_caller_in(client, towns, bearer):
@@ -69,18 +69,7 @@ def test_the_session_cookie_signs_the_caller_in(client, towns, login_as):
     assert me["role"] == "partner" and "town.manage" not in me["permissions"]
 
 
-# --- CSRF: only with the token check switched on, as in production -----------
-
-@pytest.fixture(scope="module")
-def csrf_app(app, database_url, tmp_path_factory):
-    """The app as configured in production: CSRF tokens are checked."""
-    from tenants.db import db
-
-    application = make_app(database_url, tmp_path_factory.mktemp("csrf"), WTF_CSRF_ENABLED=True)
-    yield application
-    with application.app_context():
-        db.engine.dispose()
-
+# --- CSRF: checked as in production; these clients send only the tokens they are given ---
 
 def csrf_token_in(page: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
@@ -96,27 +85,43 @@ def sign_in_with_csrf(client, user) -> str:
     return csrf_token_in(response.get_data(as_text=True))
 
 
-def test_a_cookie_write_without_csrf_token_is_refused(csrf_app, towns, create_user):
-    client = csrf_app.test_client()
+def test_a_cookie_write_without_csrf_token_is_refused(app, towns, create_user):
+    client = app.test_client(csrf=False)
     sign_in_with_csrf(client, create_user(role="manager", town=towns.a))
     response = client.post(api_path(towns.a, "/districts"), json={"name": unique("Ohne Token ")})
     error = assert_api_error(response, 403, "csrf_failed")
     assert "X-CSRFToken" in error["message"]
 
 
-def test_a_cookie_write_with_csrf_token_passes(csrf_app, towns, create_user):
-    client = csrf_app.test_client()
+def test_a_cookie_write_with_csrf_token_passes(app, towns, create_user):
+    client = app.test_client(csrf=False)
     token = sign_in_with_csrf(client, create_user(role="manager", town=towns.a))
     response = client.post(api_path(towns.a, "/districts"), json={"name": unique("Mit Token ")},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 201
 
 
-def test_cookie_reads_and_token_writes_need_no_csrf_token(csrf_app, towns, create_user, bearer):
-    client = csrf_app.test_client()
+def test_cookie_reads_and_token_writes_need_no_csrf_token(app, towns, create_user, bearer):
+    client = app.test_client(csrf=False)
     sign_in_with_csrf(client, create_user(role="manager", town=towns.a))
     assert client.get(api_path(towns.a, "/me")).status_code == 200
-    response = csrf_app.test_client().post(api_path(towns.a, "/districts"),
-                                           headers=bearer("manager", towns.a),
-                                           json={"name": unique("Skript ")})
+    response = app.test_client(csrf=False).post(api_path(towns.a, "/districts"),
+                                                headers=bearer("manager", towns.a),
+                                                json={"name": unique("Skript ")})
+    assert response.status_code == 201
+
+
+def test_an_api_token_opens_no_html_page(client, towns, bearer):
+    """A token is for the API only: the platform asks for a second factor, the staff area for a login."""
+    for path, headers in (("/plattform/", bearer(platform_admin=True)),
+                          (f"/{towns.a.slug}/verwaltung/", bearer("manager", towns.a)),
+                          ("/konto", bearer("manager", towns.a))):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 302 and "/login" in response.location, path
+
+
+def test_a_token_counts_even_beside_a_visitors_session_cookie(client, towns, bearer):
+    client.get("/sprache/en")  # the visitor's browser already holds a session (language, CSRF)
+    response = client.post(api_path(towns.a, "/districts"), headers=bearer("manager", towns.a),
+                           json={"name": unique("Neben Cookie ")})
     assert response.status_code == 201
