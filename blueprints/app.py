@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, NotFound
 
 from blueprints.api.auth import load_token_caller
 from blueprints.api.errors import api_error, is_api_request
@@ -78,7 +79,7 @@ def _migrations_dir(tree: str):
 def _init_town_edge(app):
     with app.app_context():
         engine = db.engine
-    registry = TenantRegistry(lambda: engine, ttl=app.config.get("TENANT_REGISTRY_TTL", 10.0))
+    registry = TenantRegistry(lambda: engine, check_interval=app.config["TENANT_REGISTRY_CHECK_SECONDS"])
     app.extensions["quartier_registry"] = registry
     app.url_map.converters["town"] = resolver.TownConverter
     app.url_value_preprocessor(resolver.enter_requested_town)
@@ -124,13 +125,56 @@ def _register_error_pages(app):
 
     @app.errorhandler(Exception)
     def server_error(error):
+        _roll_back_quietly()
+        if _town_went_away():  # deleted while this request ran: as if it never existed
+            return http_error(NotFound())
+        if is_database_outage(error):  # e.g. PostgreSQL restarting: say so, and when to retry
+            app.logger.warning("Database unavailable: %s", str(error).splitlines()[0])
+            return _error_answer(503, "unavailable", _l("Der Dienst ist gerade nicht erreichbar. "
+                                                        "Bitte versuchen Sie es gleich erneut."))
         app.logger.exception("Unhandled error")
-        if is_api_request():
-            return api_error(500, "server_error", "Interner Fehler.")
+        return _error_answer(500, "server_error", _l("Interner Fehler."))
+
+
+DATABASE_OUTAGES = (OperationalError, InterfaceError, DisconnectionError)
+RETRY_AFTER_SECONDS = 5
+
+
+def is_database_outage(error: Exception) -> bool:
+    """Whether ``error`` says the database cannot be reached right now (not that a query is wrong)."""
+    return isinstance(error, DATABASE_OUTAGES) or \
+        (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _roll_back_quietly():
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone; the pool replaces it
+        pass
+
+
+def _town_went_away() -> bool:
+    town = g.get("tenant")
+    if town is None:
+        return False
+    try:
+        return not resolver.registry().still_active(town)
+    except Exception:  # the registry cannot be read either: nothing to tell
+        return False
+
+
+def _error_answer(status: int, code: str, message):
+    if is_api_request():
+        response = api_error(status, code, str(message))
+    else:
         try:
-            return render_template("error.html", error=None), 500
-        except Exception:  # the layout itself failed: answer plainly
-            return "Ein Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.", 500
+            response = current_app.make_response((render_template("error.html", error=None,
+                                                                   code=status), status))
+        except Exception:  # the layout itself failed (e.g. it needs the database): answer plainly
+            response = current_app.make_response((str(message), status))
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _select_locale():

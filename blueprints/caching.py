@@ -10,8 +10,9 @@ that have ended) and the names of related records.
 
 Signed-in people and anyone with a message waiting (flash) always get a
 fresh page, because theirs differs from everyone else's. The cache is Redis
-with ``REDIS_URL``, else the process's memory (Flask-Caching); if Redis is
-down, pages are rendered as if there were no cache.
+with ``REDIS_URL``, else the process's memory (Flask-Caching). If Redis is
+down, pages are rendered as if there were no cache, and for a few seconds it
+is not asked at all (``tenants.redis_link``'s breaker).
 """
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from flask import g, make_response, request, session
+from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
+from flask_caching.backends.rediscache import RedisCache
 from flask_login import current_user
+from redis.exceptions import RedisError
 
 from blueprints.extensions import cache
+from tenants.redis_link import REDIS_TIMEOUT_SECONDS, redis_failed, redis_is_down
 
 VISITOR_CACHE_SECONDS = 60
 
@@ -66,10 +70,33 @@ def _is_plain_success(response) -> bool:
     return status == 200
 
 
+class OutageTolerantRedisCache(RedisCache):
+    """Flask-Caching's Redis cache, which answers "not cached" while Redis is down."""
+
+    def get(self, key):
+        return self._unless_down(super().get, None, key)
+
+    def set(self, key, value, timeout=None):
+        return self._unless_down(super().set, False, key, value, timeout)
+
+    @staticmethod
+    def _unless_down(call, answer_when_down, *args):
+        app = current_app._get_current_object()
+        if redis_is_down(app):
+            return answer_when_down
+        try:
+            return call(*args)
+        except RedisError as exc:
+            redis_failed(app, exc)
+            return answer_when_down
+
+
 def cache_config(redis_url: str | None) -> dict:
     """Flask-Caching's settings: Redis when the deployment has it, else the process's memory."""
     if redis_url:
-        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-                "CACHE_KEY_PREFIX": "quartier:", "CACHE_DEFAULT_TIMEOUT": VISITOR_CACHE_SECONDS}
+        return {"CACHE_TYPE": f"{__name__}.OutageTolerantRedisCache", "CACHE_REDIS_URL": redis_url,
+                "CACHE_KEY_PREFIX": "quartier:", "CACHE_DEFAULT_TIMEOUT": VISITOR_CACHE_SECONDS,
+                "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_SECONDS,
+                                  "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}}
     return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
             "CACHE_DEFAULT_TIMEOUT": VISITOR_CACHE_SECONDS}

@@ -134,8 +134,12 @@ class Settings:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": secure,
             "PREFERRED_URL_SCHEME": "https" if secure else "http",
-            # Rate limits share Redis between processes when there is one.
+            # Rate limits share Redis between processes when there is one; while
+            # it is down they count in each process's memory instead of failing.
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}
+            if self.redis_url else {},
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "RATELIMIT_HEADERS_ENABLED": True,
             # Per client address (Flask-Limiter syntax). Failed logins and failed
             # two-factor codes count; registrations and mail requests all count.
@@ -145,6 +149,9 @@ class Settings:
             "ACCOUNT_MAIL_RATE_LIMIT": "5 per minute",
             # The public forms that write (interim-use application, its API twin).
             "APPLICATION_RATE_LIMIT": "30 per hour",
+            # How old each process's snapshot of the town registry may grow before
+            # it reads the registry's version again (tenants/registry.py).
+            "TENANT_REGISTRY_CHECK_SECONDS": 0.5,
             "BABEL_DEFAULT_LOCALE": "de",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -20,17 +20,17 @@ import logging
 from dataclasses import dataclass
 
 import redis
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 
 from tenants.context import current_tenant_or_none, tenant_context
 from tenants.db import TenantAwareSession, db
+from tenants.redis_link import redis_connection, redis_failed, redis_is_down
 
 QUEUES = ("emails", "default")
 PENDING_KEY = "quartier.pending_jobs"
-REDIS_TIMEOUT_SECONDS = 5
 STILL_WAITING = {status.value for status in (JobStatus.QUEUED, JobStatus.STARTED,
                                            JobStatus.SCHEDULED, JobStatus.DEFERRED)}
 log = logging.getLogger(__name__)
@@ -130,11 +130,14 @@ def dispatch(call: JobCall, skip_if_waiting: bool = False) -> bool:
     if not app.config.get("REDIS_URL"):
         run_in_process(app, call)
         return True
+    if has_request_context() and redis_is_down(app):
+        return False  # failed a moment ago: no request waits for it again; the relay queues it later
     try:
         return _enqueue(app, call, skip_if_waiting)
     except redis.exceptions.RedisError as exc:
         # The caller's change is committed; the job's records let a relay retry.
         log.warning("Redis unavailable, job %s not queued: %s", call.job_id, exc)
+        redis_failed(app, exc)
         return False
 
 
@@ -169,18 +172,6 @@ def _retry_for(app: Flask, func) -> Retry | None:
     return Retry(max=app.config[f"{setting}_MAX"], interval=list(app.config[f"{setting}_INTERVALS"]))
 
 
-def redis_connection(app: Flask) -> redis.Redis:
-    """The app's Redis client (one pool per app)."""
-    connection = app.extensions.get("quartier_redis")
-    if connection is None:
-        # Bounded, so a hanging Redis delays a request by seconds, not forever.
-        connection = redis.Redis.from_url(app.config["REDIS_URL"],
-                                          socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-                                          socket_timeout=REDIS_TIMEOUT_SECONDS)
-        app.extensions["quartier_redis"] = connection
-    return connection
-
-
 # --- in the worker ---------------------------------------------------------------
 
 def load_job(name: str):
@@ -199,7 +190,7 @@ def run_job(name: str, town_id: int | None, *ids, app: Flask | None = None):
         if town_id is None:
             return func(*ids)
         town = app.extensions["quartier_registry"].by_id(town_id)
-        if town is None:
+        if town is None or town.status == "deleting":
             log.warning("Job %s skipped: town %s no longer exists.", name, town_id)
             return None
         with tenant_context(town):

@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from rq import Worker
 
 from tenants.db import db
-from tenants.jobs import QUEUES, redis_connection, run_relays, serve_jobs_for
+from tenants.jobs import QUEUES, run_relays, serve_jobs_for
+from tenants.redis_link import redis_connection
 
 log = logging.getLogger(__name__)
 RQ_HEARTBEAT_GRACE_SECONDS = 60  # what RQ adds to a running job's heartbeat interval

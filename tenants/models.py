@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, func, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.context import TenantInfo
-from tenants.db import BigId, PrimaryKey, Timestamp, db
+from tenants.db import BigId, PrimaryKey, TenantAwareSession, Timestamp, db
 
 
 def utcnow() -> datetime:
@@ -51,6 +51,29 @@ class TenantHost(db.Model):
     host: Mapped[str] = mapped_column(String(253), unique=True)
 
     tenant: Mapped[Tenant] = relationship(back_populates="hosts")
+
+
+class RegistryState(db.Model):
+    """One row: the registry's version, raised by every change to towns or their hosts."""
+
+    __tablename__ = "registry_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[PrimaryKey]
+    version: Mapped[int] = mapped_column(BigId)
+
+
+REGISTRY_CLASSES = (Tenant, TenantHost)
+
+
+@event.listens_for(TenantAwareSession, "after_flush")
+def _raise_registry_version(session, flush_context):
+    """A change to the registry raises its version in the same transaction, so no writer can forget
+    it, and every process's snapshot (tenants/registry.py) sees the change once it is committed."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, REGISTRY_CLASSES) for obj in changed):
+        state = RegistryState.__table__
+        session.connection().execute(update(state).values(version=state.c.version + 1))
 
 
 class User(UserMixin, db.Model):

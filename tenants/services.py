@@ -1,6 +1,8 @@
 """Creating, migrating and deleting towns."""
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -75,16 +77,28 @@ def migrate_tenants(slugs=None, on_progress=None, on_done=None) -> migrations.Mi
 
 
 def delete_tenant(slug: str) -> None:
-    """Drop a town's schema and registry entry (memberships go with it)."""
+    """Take a town off the web in every process, then drop its schema and registry entry.
+
+    The town is first marked ``deleting``, which every process sees at its next
+    registry check (within ``TENANT_REGISTRY_CHECK_SECONDS``) and answers with
+    404; only after that pause is the schema dropped, so no worker serves a
+    page of a half-dropped town. A request already running when the schema
+    goes is answered with 404 too (blueprints/app.py). A deletion that
+    stopped half-way is finished by running it again.
+    """
     tenant = get_tenant(slug)
     if tenant is None:
         raise LookupError(f"Unknown town: {slug}")
-    schema = tenant.schema_name
+    if tenant.status != "deleting":
+        tenant.status = "deleting"
+        db.session.commit()
+        registry().invalidate()
+        time.sleep(2 * current_app.config["TENANT_REGISTRY_CHECK_SECONDS"])
+    migrations.drop_schema(db.engine, tenant.schema_name)
     # Explicitly: SQLite enforces no foreign keys, and a later town may reuse the id.
     db.session.execute(delete(Membership).where(Membership.tenant_id == tenant.id))
     db.session.delete(tenant)
     db.session.commit()
-    migrations.drop_schema(db.engine, schema)
     registry().invalidate()
 
 

@@ -69,7 +69,7 @@ def scratch_postgres_database(url: str, suffix: str = "q"):
 def make_app(database_url: str, instance_path, **overrides):
     settings = load_settings(environ={}, env="test", database_url=database_url,
                              instance_path=instance_path)
-    config = {"TESTING": True, "RATELIMIT_ENABLED": False, "TENANT_REGISTRY_TTL": 0.0,
+    config = {"TESTING": True, "RATELIMIT_ENABLED": False, "TENANT_REGISTRY_CHECK_SECONDS": 0.0,
               "SERVER_NAME": None}
     config.update(overrides)
     application = create_app(settings, **config)

@@ -11,17 +11,17 @@ import hmac
 import threading
 import time
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import pyotp
 import segno
 from flask import current_app, session
 from flask_babel import gettext as _
 from markupsafe import Markup
-from redis import Redis
+from redis.exceptions import RedisError
 
 from tenants.db import db
 from tenants.models import User
+from tenants.redis_link import redis_connection, redis_failed, redis_is_down
 
 ISSUER = "Quartier"
 PENDING_KEY = "pending_2fa"
@@ -112,13 +112,17 @@ def claim_step(secret: str, step: int) -> bool:
     """Mark a code's time step as used; False if it was used already (a replay).
 
     Shared through Redis when ``REDIS_URL`` is set; otherwise per process,
-    which is enough for the single-process embedded default. Keyed by a
+    which is enough for the single-process embedded default, and for the
+    moments Redis is down (signing in must not depend on it). Keyed by a
     digest of the secret, never the secret itself.
     """
     key = f"quartier:totp-used:{hashlib.sha256(secret.encode()).hexdigest()[:24]}:{step}"
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        return bool(_redis(redis_url).set(key, 1, nx=True, ex=USED_STEP_SECONDS))
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL") and not redis_is_down(app):
+        try:
+            return bool(redis_connection(app).set(key, 1, nx=True, ex=USED_STEP_SECONDS))
+        except RedisError as exc:
+            redis_failed(app, exc)
     now = time.monotonic()
     with _used_steps_lock:
         for stale in [k for k, expires in _used_steps.items() if expires < now]:
@@ -127,11 +131,6 @@ def claim_step(secret: str, step: int) -> bool:
             return False
         _used_steps[key] = now + USED_STEP_SECONDS
         return True
-
-
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Redis:
-    return Redis.from_url(url, socket_timeout=2)
 
 
 # --- set-up ----------------------------------------------------------------------

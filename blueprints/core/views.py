@@ -20,8 +20,11 @@ def healthz():
 @public
 def readyz():
     checks = services.readiness()
-    ready = all(check["ok"] for check in checks.values())
-    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    answer = {"status": "unavailable" if failing else "ok", "checks": checks}
+    if failing:
+        answer["failing"] = failing  # e.g. ["redis"]: what the operator has to bring back
+    return answer, 503 if failing else 200
 
 
 @public

@@ -34,7 +34,8 @@ from blueprints.vacancies.models import Unit, UnitImport
 from tenants.access import requires
 from tenants.context import current_tenant
 from tenants.db import db
-from tenants.jobs import enqueue_after_commit, job, redis_connection
+from tenants.jobs import enqueue_after_commit, job
+from tenants.redis_link import redis_connection, redis_failed, redis_is_down
 from tenants.models import utcnow
 
 SPREADSHEET_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -230,23 +231,27 @@ def _progress_key(import_id: int) -> str:
 
 def _report_progress(unit_import: UnitImport, done: int) -> None:
     """Tell the staff page how far the import is (Redis; the transaction is still open)."""
-    if not current_app.config.get("REDIS_URL"):
-        return  # in-process: the import ends before the page is shown again
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL") or redis_is_down(app):
+        return  # in-process, the import ends before the page is shown again
     try:
-        redis_connection(current_app).set(_progress_key(unit_import.id), json.dumps(done),
-                                          ex=PROGRESS_TTL_SECONDS)
-    except Exception:  # progress is a courtesy; the import itself must not fail for it
-        current_app.logger.warning("Import progress not reported", exc_info=True)
+        redis_connection(app).set(_progress_key(unit_import.id), json.dumps(done),
+                                  ex=PROGRESS_TTL_SECONDS)
+    except Exception as exc:  # progress is a courtesy; the import itself must not fail for it
+        redis_failed(app, exc)
 
 
 def import_progress(unit_import: UnitImport) -> dict:
     done = unit_import.processed_rows
-    if unit_import.status == "running" and current_app.config.get("REDIS_URL"):
-        try:
-            reported = redis_connection(current_app).get(_progress_key(unit_import.id))
-            done = json.loads(reported) if reported else 0
-        except Exception:
-            done = 0
+    app = current_app._get_current_object()
+    if unit_import.status == "running" and app.config.get("REDIS_URL"):
+        done = 0
+        if not redis_is_down(app):
+            try:
+                reported = redis_connection(app).get(_progress_key(unit_import.id))
+                done = json.loads(reported) if reported else 0
+            except Exception as exc:
+                redis_failed(app, exc)
     total = unit_import.total_rows
     return {"status": unit_import.status, "total": total, "done": done,
             "percent": 100 if not total else int(100 * done / total),

@@ -188,7 +188,7 @@ def use_tenant_tree(app, tree: Path) -> None:
 def build_app(database_url: str, instance_path: Path):
     """An app on ``database_url`` with the public tree migrated and the two demo towns."""
     # The registry TTL as in production (10 s), not the tests' 0.
-    app = make_app(database_url, instance_path, TENANT_REGISTRY_TTL=10.0)
+    app = make_app(database_url, instance_path, TENANT_REGISTRY_CHECK_SECONDS=10.0)
     add_bench_routes(app)
     with app.app_context():
         upgrade(directory=str(app.extensions["migrate"].directory))

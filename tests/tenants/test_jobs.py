@@ -9,6 +9,7 @@ from rq import Queue
 from tenants import jobs
 from tenants.context import current_tenant, current_tenant_or_none, tenant_context
 from tenants.db import db
+from tenants.redis_link import redis_connection
 from tests.conftest import free_port, make_app
 
 seen: list[tuple[str | None, tuple]] = []
@@ -137,7 +138,7 @@ def test_the_worker_command_asks_for_redis_when_it_is_not_set(app):
 def test_of_several_workers_only_one_relays_per_interval(redis_app, fresh_redis):
     from tenants.jobs_cli import QuartierWorker
 
-    connection = jobs.redis_connection(redis_app)
+    connection = redis_connection(redis_app)
     first, second = (QuartierWorker(list(jobs.QUEUES), connection=connection, app=redis_app,
                                     relay_interval=30) for _ in range(2))
     assert first._take_relay_turn()

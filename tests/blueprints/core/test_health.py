@@ -27,7 +27,9 @@ def test_readyz_is_unavailable_when_redis_is_unreachable(database_url, tmp_path)
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
     assert response.json["checks"]["redis"]["ok"] is False
+    assert response.json["failing"] == ["redis"]
     assert "Error" in response.json["checks"]["redis"]["error"]
+    assert app.test_client().get("/healthz").status_code == 200  # the process itself is fine
 
 
 def test_the_start_page_lists_the_towns(client, towns):
@@ -41,6 +43,17 @@ def test_healthz_answers_even_when_the_database_is_unreachable(tmp_path):
     client = app.test_client()
     assert client.get("/healthz", headers={"Host": "stadt.example"}).json == {"status": "ok"}
     assert client.get("/readyz").status_code == 503
+
+
+def test_pages_say_the_service_is_unavailable_while_the_database_is_unreachable(tmp_path):
+    """503 with Retry-After, never a 500: the operator's restart is not the visitor's error."""
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/none", tmp_path)
+    client = app.test_client()
+    page = client.get("/stollberg/leerstand")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "gerade nicht erreichbar" in page.text
+    api = client.get("/stollberg/api/v1/units")
+    assert api.status_code == 503 and api.json["error"]["code"] == "unavailable"
 
 
 def test_the_language_switch_never_redirects_off_site(client):
