@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, NotFound
 
+from blueprints import security
 from blueprints.api.auth import load_token_caller
 from blueprints.api.errors import api_error, is_api_request
 from blueprints.api.errors import http_error as api_http_error
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, **config_overrides) -> Quartier
 
     _init_extensions(app)
     _init_town_edge(app)
+    security.init_app(app)  # after the town edge: ProxyFix must see the request first
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)
