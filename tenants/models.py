@@ -100,8 +100,12 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The sign-in (LoginSession.id) this object was loaded for or signs in with; not a column.
+    login_session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's id, kept in the session and the remember cookie: account, version, sign-in."""
+        return f"{self.id}:{self.session_version}:{self.login_session_id}"
 
     @property
     def email_confirmed(self) -> bool:
@@ -129,6 +133,18 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+class LoginSession(db.Model):
+    """One sign-in on one device: logging out deletes it, so a copied cookie of it signs no one in."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[PrimaryKey]
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow, server_default=func.now())
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):

@@ -14,16 +14,17 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
+from flask_login.config import COOKIE_DURATION
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from blueprints.mail.services import send_mail
 from tenants.access import ROLES
 from tenants.db import db
-from tenants.models import ApiToken, Membership, Tenant, User, utcnow
+from tenants.models import ApiToken, LoginSession, Membership, Tenant, User, utcnow
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "qt_"
@@ -76,17 +77,17 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def replace_password(user: User, password: str) -> None:
-    """Set a new password and log the account out everywhere else."""
+def replace_password(user: User, password: str, *, keep_current: bool = False) -> None:
+    """Set a new password and log the account out everywhere (but here, with ``keep_current``)."""
     set_password(user, password)
-    end_all_sessions(user)
+    end_all_sessions(user, keep_current=keep_current)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """The own password, changed on /konto; raises AccountError if ``current_password`` is wrong."""
     if not password_matches(user, current_password):
         raise AccountError(_("Das bisherige Passwort stimmt nicht."))
-    replace_password(user, new_password)
+    replace_password(user, new_password, keep_current=True)
 
 
 def update_profile(user: User, name: str, locale: str) -> None:
@@ -126,11 +127,13 @@ def _verify_quietly(password_hash: str, password: str) -> bool:
 # --- registration and the confirmation link ---------------------------------
 
 def register(email: str, name: str, password: str, locale: str | None = None) -> None:
-    """Create an unconfirmed account and mail it the confirmation link.
+    """Create (or renew) an unconfirmed account; a confirmed one stays as it is.
 
-    The caller answers alike in every case, so registration never tells who
-    has an account: a confirmed address gets a note instead, and an
-    unconfirmed one takes the newest registration's details with a new link.
+    The caller answers alike in every case and asks for the registration
+    mail (``mails.request_account_mail``), so registration never tells who
+    has an account: a confirmed address gets a note instead
+    (:func:`send_registration_mail`), and an unconfirmed one takes the
+    newest registration's details with a new link.
     Links carry a fingerprint of the password, so only the link sent with the
     current password confirms: once the owner registers, a stranger's earlier
     registration of that address (with the stranger's password) is void.
@@ -138,7 +141,6 @@ def register(email: str, name: str, password: str, locale: str | None = None) ->
     password_hash = hash_password(password)  # for every address: equal timing
     user = get_user_by_email(email)
     if user is not None and user.email_confirmed:
-        _send_account_exists(user)
         return
     if user is None:
         user = User(email=normalize_email(email))
@@ -147,7 +149,14 @@ def register(email: str, name: str, password: str, locale: str | None = None) ->
     user.locale = locale if locale in LANGUAGES else None
     user.privacy_consent_at = utcnow()  # the form requires the consent box
     db.session.flush()
-    send_confirmation(user)
+
+
+def send_registration_mail(user: User) -> None:
+    """After a registration: the confirmation link, or a note that the account exists already."""
+    if user.email_confirmed:
+        _send_account_exists(user)
+    else:
+        send_confirmation(user)
 
 
 def send_confirmation(user: User) -> None:
@@ -156,10 +165,9 @@ def send_confirmation(user: User) -> None:
               locale=mail_locale(user), user=user, link=link, hours=CONFIRM_HOURS)
 
 
-def resend_confirmation(email: str) -> None:
-    """Mail a new link if ``email`` has an unconfirmed account; silently nothing otherwise."""
-    user = get_user_by_email(email)
-    if user is not None and not user.email_confirmed:
+def send_new_confirmation(user: User) -> None:
+    """Mail a new confirmation link, if the address is not confirmed yet."""
+    if not user.email_confirmed:
         send_confirmation(user)
 
 
@@ -188,11 +196,8 @@ def confirm_email(token: str) -> User:
 
 # --- password reset ---------------------------------------------------------
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link if ``email`` has an account; silently nothing otherwise."""
-    user = get_user_by_email(email)
-    if user is None:
-        return
+def send_reset_link(user: User) -> None:
+    """Mail ``user`` a link for a new password."""
     link = url_for("accounts.reset_password", token=_reset_token(user), _external=True)
     send_mail(user.email, "accounts/reset_password", _l("Ein neues Passwort für Quartier"),
               locale=mail_locale(user), user=user, link=link, hours=RESET_HOURS)
@@ -261,19 +266,56 @@ def grant_membership(user: User, tenant: Tenant, role: str) -> Membership:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: ``<id>:<session_version>`` from the cookie."""
-    identity, _, version = (user_id or "").partition(":")
-    if not identity.isdigit() or not version.isdigit():
+    """Flask-Login's user loader: ``<id>:<session_version>:<login session>`` from the cookie.
+
+    One primary-key lookup (the sign-in with its account) per request.
+    """
+    parts = (user_id or "").split(":")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return None  # also cookies from before sign-ins were recorded
+    identity, version, sign_in = map(int, parts)
+    login_session = db.session.get(LoginSession, sign_in, options=[joinedload(LoginSession.user)])
+    if login_session is None or login_session.user_id != identity:
+        return None  # logged out (on this device or everywhere) since this cookie was issued
+    if _aware(login_session.created_at) < utcnow() - login_session_lifetime():
         return None
-    user = db.session.get(User, int(identity), options=[selectinload(User.memberships)])
-    if user is None or user.session_version != int(version):
-        return None  # logged out everywhere since this cookie was issued
+    user = login_session.user
+    if user.session_version != version:
+        return None  # password changed or logged out everywhere
+    user.login_session_id = sign_in
     return user
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every login cookie of ``user`` (logout everywhere)."""
+def login_session_lifetime() -> timedelta:
+    """A sign-in lasts at most as long as its remember cookie may (``REMEMBER_COOKIE_DURATION``)."""
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION", COOKIE_DURATION)
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
+
+
+def start_login_session(user: User) -> None:
+    """Record a new sign-in of ``user``; its id becomes part of the login cookie."""
+    expired = utcnow() - login_session_lifetime()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.created_at < expired))
+    login_session = LoginSession(user_id=user.id)
+    db.session.add(login_session)
+    db.session.flush()
+    user.login_session_id = login_session.id
+
+
+def end_login_session(user: User) -> None:
+    """Logout: end this sign-in, so its cookies sign no one in; the account's others go on."""
+    if user.login_session_id is not None:
+        db.session.execute(delete(LoginSession).where(LoginSession.id == user.login_session_id))
+
+
+def end_all_sessions(user: User, *, keep_current: bool = False) -> None:
+    """Invalidate every login cookie of ``user`` (logout everywhere), but this one's with ``keep_current``."""
     user.session_version += 1
+    ended = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_current and user.login_session_id is not None:
+        ended = ended.where(LoginSession.id != user.login_session_id)
+    db.session.execute(ended)
 
 
 # --- API tokens -------------------------------------------------------------

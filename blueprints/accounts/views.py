@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.accounts import services, two_factor
+from blueprints.accounts import mails, services, two_factor
 from blueprints.accounts.forms import (
     EmailForm,
     LoginForm,
@@ -81,6 +81,7 @@ def _fresh_session():
 
 def _sign_in(user, remember, target):
     _fresh_session()
+    services.start_login_session(user)
     login_user(user, remember=bool(remember))
     user.last_login_at = utcnow()
     db.session.commit()
@@ -149,6 +150,9 @@ def two_factor_setup():
 
 @public
 def logout():
+    if current_user.is_authenticated:
+        services.end_login_session(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Sie sind abgemeldet."), "success")
@@ -166,6 +170,7 @@ def register():
     if form.validate_on_submit():
         services.register(form.email.data, form.name.data, form.password.data,
                           locale=str(get_locale()))
+        mails.request_account_mail("registration", form.email.data)
         try:
             db.session.commit()
         except IntegrityError:  # the same address registered a moment ago
@@ -194,7 +199,7 @@ def confirm_email(token):
 def resend_confirmation():
     form = EmailForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data)
+        mails.request_account_mail("confirmation", form.email.data)
         db.session.commit()
         flash(_("Falls zu %(email)s ein noch nicht bestätigtes Konto gehört, ist eine neue E-Mail "
                 "mit dem Bestätigungslink unterwegs.", email=form.email.data), "success")
@@ -207,7 +212,7 @@ def resend_confirmation():
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        mails.request_account_mail("password_reset", form.email.data)
         db.session.commit()
         flash(_("Falls es zu %(email)s ein Konto gibt, haben wir einen Link für ein neues Passwort "
                 "geschickt. Er ist %(hours)d Stunden gültig.", email=form.email.data,
