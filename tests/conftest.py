@@ -292,18 +292,30 @@ def fresh_redis(redis_server):
     redis_server.start()
 
 
-@pytest.fixture
-def limits_switched_on(app, database_url, tmp_path):
-    """Factory: an app with rate limits on, for the blueprints given.
+@contextmanager
+def limiter_state_kept():
+    """Restore the Limiter's state on leaving.
 
     The Limiter is one object per process and keeps what the last app bound to
-    it configured ("enabled" above all), so its state is restored afterwards;
-    otherwise every later test would be rate-limited.
+    it configured ("enabled" above all, its storage, a dead storage's fallback);
+    an app made with limits on would otherwise rate-limit every later test.
     """
     from blueprints.extensions import limiter
+
+    saved = dict(vars(limiter))
+    try:
+        yield
+    finally:
+        vars(limiter).clear()
+        vars(limiter).update(saved)
+
+
+@pytest.fixture
+def limits_switched_on(app, database_url, tmp_path):
+    """Factory: an app with rate limits on (in memory), for the blueprints given."""
     from tenants.db import db
 
-    saved, made = dict(vars(limiter)), []
+    made = []
 
     def factory(*blueprints):
         limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
@@ -313,9 +325,8 @@ def limits_switched_on(app, database_url, tmp_path):
         made.append(limited)
         return limited
 
-    yield factory
-    vars(limiter).clear()
-    vars(limiter).update(saved)
+    with limiter_state_kept():
+        yield factory
     for limited in made:
         with limited.app_context():
             db.engine.dispose()

@@ -60,18 +60,18 @@ def world_database(tmp_path_factory) -> WorldDatabase:
 
 @pytest.fixture(scope="session")
 def copy_of_world(world_database):
-    """Factory: ``copy_of_world(name)`` → an app on a fresh copy of the world's database."""
+    """Factory: ``copy_of_world(name, **config)`` → an app on a fresh copy of the world's database."""
     template = make_url(world_database.url)
     admin = create_engine(template.set(database="postgres"), isolation_level="AUTOCOMMIT")
     made = []
 
-    def factory(name: str):
+    def factory(name: str, **config):
         copy = f"{template.database}_{name}"
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
             connection.exec_driver_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{template.database}"')
         app = make_app(template.set(database=copy).render_as_string(hide_password=False),
-                       world_database.instance_path)
+                       world_database.instance_path, **config)
         made.append((app, copy))
         return app
 
