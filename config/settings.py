@@ -143,7 +143,14 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             # Per client address (Flask-Limiter syntax). Failed logins and failed
             # two-factor codes count; registrations and mail requests all count.
+            # Past LOGIN_RATE_LIMIT an address (a town hall's NAT) still signs in
+            # accounts without failures of their own; past LOGIN_ADDRESS_BLOCK_LIMIT
+            # it waits altogether (password spraying). An account past
+            # LOGIN_ACCOUNT_RATE_LIMIT (failures from any address) waits, even
+            # with the right password (blueprints/accounts/throttle.py).
             "LOGIN_RATE_LIMIT": "10 per minute",
+            "LOGIN_ADDRESS_BLOCK_LIMIT": "100 per hour",
+            "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
             "REGISTER_RATE_LIMIT": "5 per minute",
             # Requests that send a mail (confirmation again, password reset).
             "ACCOUNT_MAIL_RATE_LIMIT": "5 per minute",

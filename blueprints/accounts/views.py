@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.accounts import mails, services, two_factor
+from blueprints.accounts import mails, services, throttle, two_factor
 from blueprints.accounts.forms import (
     EmailForm,
     LoginForm,
@@ -33,11 +33,6 @@ def _failed(response) -> bool:
     return response.status_code >= 400
 
 
-def _pending_account_key() -> str:
-    # Guessing codes from many addresses still meets this per-account limit.
-    return f"pending-account:{two_factor.pending_login().get('user_id', '-')}"
-
-
 def _next_url(default_endpoint="accounts.account"):
     target = request.values.get("next", "")
     return target if is_local_path(target) else url_for(default_endpoint)
@@ -49,16 +44,26 @@ def _form_page(template, *forms, **context):
     return render_template(template, **context), 422 if has_errors else 200
 
 
+def _refused(refusal, field, template, **context):
+    """The form again with why it must wait beside ``field``: 429 with ``Retry-After``."""
+    field.errors.append(refusal.message)
+    return render_template(template, **context), 429, {"Retry-After": str(refusal.retry_after)}
+
+
 # --- signing in and out ----------------------------------------------------------
 
 @public
-@_rate_limit("LOGIN_RATE_LIMIT", failures_only=True)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     unconfirmed = False
     if form.validate_on_submit():
+        attempt = throttle.Attempt("password", form.email.data)
+        refusal = attempt.refusal()
+        if refusal is not None:
+            return _refused(refusal, form.email, "accounts/login.html", form=form, unconfirmed=False)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            attempt.failed()
             form.password.errors.append(_("E-Mail-Adresse oder Passwort stimmen nicht."))
         elif not user.email_confirmed:
             unconfirmed = True
@@ -108,8 +113,6 @@ def _finish_pending_login(user):
 
 
 @public
-@_rate_limit("LOGIN_RATE_LIMIT", failures_only=True)
-@_rate_limit("LOGIN_RATE_LIMIT", failures_only=True, key_func=_pending_account_key)
 def two_factor_login():
     user = two_factor.pending_user()
     if user is None:
@@ -118,16 +121,19 @@ def two_factor_login():
         return redirect(url_for("accounts.two_factor_setup"))
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
+        attempt = throttle.Attempt("code", str(user.id))
+        refusal = attempt.refusal()
+        if refusal is not None:
+            return _refused(refusal, form.code, "accounts/two_factor.html", form=form)
         if two_factor.verify_code(user, form.code.data):
             return _finish_pending_login(user)
+        attempt.failed()
         form.code.errors.append(_("Der Code stimmt nicht oder wurde schon verwendet. Bitte geben "
                                   "Sie den aktuellen Code aus Ihrer App ein."))
     return _form_page("accounts/two_factor.html", form, form=form)
 
 
 @public
-@_rate_limit("LOGIN_RATE_LIMIT", failures_only=True)
-@_rate_limit("LOGIN_RATE_LIMIT", failures_only=True, key_func=_pending_account_key)
 def two_factor_setup():
     user = two_factor.pending_user()
     if user is None:
@@ -136,16 +142,21 @@ def two_factor_setup():
         return redirect(url_for("accounts.two_factor"))
     secret = two_factor.enrolment_secret()
     form = TwoFactorCodeForm()
+    uri = two_factor.provisioning_uri(user, secret)
+    page = {"form": form, "qr_code": two_factor.qr_code_svg(uri), "secret": two_factor.grouped(secret)}
     if form.validate_on_submit():
+        attempt = throttle.Attempt("code", str(user.id))
+        refusal = attempt.refusal()
+        if refusal is not None:
+            return _refused(refusal, form.code, "accounts/two_factor_setup.html", **page)
         if two_factor.enable(user, secret, form.code.data):
             response = _finish_pending_login(user)
             flash(_("Die Zwei-Faktor-Anmeldung ist eingerichtet."), "success")
             return response
+        attempt.failed()
         form.code.errors.append(_("Der Code stimmt nicht. Bitte prüfen Sie, ob Sie den QR-Code "
                                   "gescannt haben, und geben Sie den aktuellen Code ein."))
-    uri = two_factor.provisioning_uri(user, secret)
-    return _form_page("accounts/two_factor_setup.html", form, form=form,
-                      qr_code=two_factor.qr_code_svg(uri), secret=two_factor.grouped(secret))
+    return _form_page("accounts/two_factor_setup.html", form, **page)
 
 
 @public
