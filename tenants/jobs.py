@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -24,8 +25,10 @@ from flask import Flask, current_app, has_app_context, has_request_context
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
-from tenants.context import current_tenant_or_none, tenant_context
+from tenants.context import tenant_context
+from tenants.current import current_tenant_or_none
 from tenants.db import TenantAwareSession, db
 from tenants.redis_link import redis_connection, redis_failed, redis_is_down
 
@@ -106,6 +109,21 @@ def relay(func):
 def run_relays(older_than_seconds: float) -> int:
     """Run every registered relay; return how many jobs they queued."""
     return sum(func(older_than_seconds) for func in _relays)
+
+
+def in_every_town(relay_one_town: Callable[[], int], what: str) -> int:
+    """Run ``relay_one_town()`` inside each town's context; a town that fails does not stop the rest."""
+    queued = 0
+    for town in current_app.extensions["quartier_registry"].all():
+        if not town.is_active and town.status != "suspended":
+            continue  # being created or deleted: its schema is not there to read
+        with tenant_context(town):
+            try:
+                queued += relay_one_town()
+            except SQLAlchemyError:  # e.g. not yet migrated: the other towns still go
+                log.exception("Relaying %s of %s failed", what, town.slug)
+                db.session.rollback()
+    return queued
 
 
 # --- after the commit ----------------------------------------------------------

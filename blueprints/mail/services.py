@@ -35,7 +35,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.mail.models import (
     STATUSES,
@@ -46,9 +45,9 @@ from blueprints.mail.models import (
     outbox_model,
 )
 from config import ConfigurationError
-from tenants.context import current_tenant_or_none, tenant_context
+from tenants.current import current_tenant_or_none
 from tenants.db import db
-from tenants.jobs import enqueue_after_commit, enqueue_now, relay
+from tenants.jobs import enqueue_after_commit, enqueue_now, in_every_town, relay
 from tenants.resolver import external_url
 from tenants.models import utcnow
 
@@ -352,15 +351,8 @@ def relay_waiting_mails(older_than_seconds: float = 10) -> int:
     A mail whose delivery job still waits in Redis is skipped; a mail queued
     twice anyway is sent once, as the job checks and locks the row.
     """
-    count = _relay_scope(older_than_seconds)
-    for town in current_app.extensions["quartier_registry"].all():
-        with tenant_context(town):
-            try:
-                count += _relay_scope(older_than_seconds)
-            except SQLAlchemyError:  # e.g. not yet migrated: the other towns still go
-                log.exception("Relaying the outbox of %s failed", town.slug)
-                db.session.rollback()
-    return count
+    return _relay_scope(older_than_seconds) + \
+        in_every_town(lambda: _relay_scope(older_than_seconds), "the outbox")
 
 
 def _relay_scope(older_than_seconds: float) -> int:

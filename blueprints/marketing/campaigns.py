@@ -14,11 +14,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.events import services as events
 from blueprints.interim_use.models import Application, ApplicationEvent
@@ -28,9 +26,8 @@ from blueprints.marketing import newsletter, richtext
 from blueprints.marketing.models import CAMPAIGN_BLOCKS, NEWSLETTER_LISTS, Campaign, NewsPost
 from blueprints.vacancies import services as vacancies
 from blueprints.vacancies.models import Unit
-from tenants.context import tenant_context
 from tenants.db import db
-from tenants.jobs import enqueue_now, job, relay
+from tenants.jobs import enqueue_now, in_every_town, job, relay
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -169,18 +166,12 @@ def send_due_campaigns() -> int:
 @relay
 def queue_due_campaigns(older_than_seconds: float = 0) -> int:
     """In every town with a campaign due, queue ``send_due_campaigns`` (the worker's relay runs this)."""
-    queued = 0
-    for town in current_app.extensions["quartier_registry"].all():
-        with tenant_context(town):
-            try:
-                due = bool(due_campaign_ids())
-            except SQLAlchemyError:  # e.g. a town not yet migrated: the others still go
-                log.exception("Looking for due campaigns of %s failed", town.slug)
-                due = False
-            db.session.rollback()
-            if due:
-                queued += enqueue_now(send_due_campaigns, skip_if_waiting=True)
-    return queued
+    def queue_if_due() -> int:
+        due = bool(due_campaign_ids())
+        db.session.rollback()  # nothing to write; end the read before talking to Redis
+        return enqueue_now(send_due_campaigns, skip_if_waiting=True) if due else 0
+
+    return in_every_town(queue_if_due, "due campaigns")
 
 
 # --- generated blocks ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -32,11 +33,11 @@ from blueprints.vacancies import services, spreadsheets
 from blueprints.vacancies.forms import ImportUploadForm
 from blueprints.vacancies.models import Unit, UnitImport
 from tenants.access import requires
-from tenants.context import current_tenant
+from tenants.current import current_tenant
 from tenants.db import db
-from tenants.jobs import enqueue_after_commit, job
-from tenants.redis_link import redis_connection, redis_failed, redis_is_down
+from tenants.jobs import enqueue_after_commit, enqueue_now, in_every_town, job, relay
 from tenants.models import utcnow
+from tenants.redis_link import redis_connection, redis_failed, redis_is_down
 
 SPREADSHEET_TYPES = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 PREVIEW_ROWS = 10
@@ -126,11 +127,35 @@ def check_import(unit_import: UnitImport, table, mapping: dict) -> bool:
     return True
 
 
+@relay
+def relay_waiting_imports(older_than_seconds: float = 10) -> int:
+    """Queue again the imports checked but never run (Redis was down, or their worker died).
+
+    A job still waiting or running is skipped; one queued twice anyway imports
+    once, as ``run_import`` only takes an import that is still ``running``.
+    """
+    def queue_waiting() -> int:
+        cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+        waiting = list(db.session.scalars(select(UnitImport.id).where(
+            UnitImport.status == "running", UnitImport.created_at <= cutoff)))
+        db.session.rollback()  # nothing to write; end the read before talking to Redis
+        return sum(enqueue_now(run_import, import_id, skip_if_waiting=True) for import_id in waiting)
+
+    return in_every_town(queue_waiting, "waiting imports")
+
+
 @job("default", timeout=1800)
 def run_import(import_id: int) -> None:
-    """Import every row in one transaction: all rows land, or none."""
-    unit_import = db.session.get(UnitImport, import_id)
-    if unit_import is None or unit_import.status != "running":
+    """Import every row in one transaction: all rows land, or none.
+
+    The import's row stays locked until that transaction ends, so a second run
+    of the same job (the relay, two workers) skips it, and a run that died
+    leaves it ``running`` for the relay to queue again.
+    """
+    unit_import = db.session.scalars(select(UnitImport).where(
+        UnitImport.id == import_id, UnitImport.status == "running")
+        .with_for_update(skip_locked=True)).first()
+    if unit_import is None:
         return
     table = _table_of(unit_import)
     validation = spreadsheets.validate_rows(table, unit_import.mapping,

@@ -174,5 +174,50 @@ def test_a_running_import_shows_its_progress_from_the_worker(database_url, tmp_p
         assert imports.import_progress(unit_import)["done"] == 3
     page = client.get(f"/{towns.a.slug}/verwaltung/leerstand/import/{import_id}").text
     assert "<progress" in page and "data-reload-when-finished" in page
+    with worker_side.app_context(), tenant_context(towns.a):  # no worker will take it: leave none waiting
+        db.session.get(UnitImport, import_id).status = "failed"
+        db.session.commit()
     with worker_side.app_context():
+        db.engine.dispose()
+
+
+
+def test_an_import_confirmed_while_redis_is_down_runs_once_when_it_is_back(
+        database_url, tmp_path, fresh_redis, towns, create_user):
+    """Nothing waits forever: the relay queues the import, and a second run imports nothing twice."""
+    from rq import Queue, SimpleWorker
+
+    from blueprints.vacancies import imports
+    from tenants.jobs import serve_jobs_for
+    from tenants.redis_link import redis_connection
+    from tests.conftest import login, make_app
+
+    app = make_app(database_url, tmp_path, REDIS_URL=fresh_redis.url)
+    client = app.test_client()
+    login(client, create_user(role="manager", town=towns.a))
+    street = unique("Relaisweg ")
+    import_id = import_id_from(upload(client, towns.a, f"Adresse\n{street} 1\n{street} 2\n".encode(),
+                                      "relais.csv"))
+    fresh_redis.stop()
+    assert confirm(client, towns.a, import_id).status_code == 200  # the import page, as with Redis up
+
+    def state():
+        with app.app_context(), tenant_context(towns.a):
+            unit_import = db.session.get(UnitImport, import_id)
+            units = db.session.scalar(select(func.count(Unit.id)).where(Unit.address.startswith(street)))
+            db.session.rollback()
+            return unit_import.status, units
+
+    assert state() == ("running", 0)  # checked, waiting for a worker
+    fresh_redis.start()
+    with app.app_context():
+        serve_jobs_for(app)
+        queue = Queue("default", connection=redis_connection(app))
+        assert imports.relay_waiting_imports(0) == 1
+        assert imports.relay_waiting_imports(0) == 0  # its job waits already: not queued twice
+        assert queue.job_ids == [f"run_import-town{towns.a.id}-{import_id}"]
+        SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
+        assert imports.relay_waiting_imports(0) == 0
+    assert state() == ("done", 2)
+    with app.app_context():
         db.engine.dispose()
