@@ -1,71 +1,15 @@
-"""The current town: set once at the edge of a request, job or command.
+"""The one named way into a town from outside a request: ``with tenant_context(town):``.
 
-``tenant_context(town)`` is the one named way to run code inside a town from
-outside a request (commands, jobs, scripts, cross-town pages).
+Commands, jobs, scripts and cross-town pages use it; the request edge sets the
+current town itself (tenants.current). Entering and leaving closes the
+database session, so nothing loaded in one town is used in another.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 
-_current: ContextVar["TenantInfo | None"] = ContextVar("quartier_tenant", default=None)
-
-
-class TenantContextError(RuntimeError):
-    """A town's data was touched without, or across, a town context."""
-
-
-@dataclass(frozen=True)
-class TenantInfo:
-    """A town as the registry caches it: plain values, safe to share."""
-
-    id: int
-    slug: str
-    name: str
-    schema_name: str
-    hosts: tuple[str, ...] = ()
-    status: str = "active"
-    plan: str = "basis"
-    primary_color: str = "#0b5394"
-    logo_url: str | None = None
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == "active"
-
-    @classmethod
-    def from_row(cls, row, hosts=()) -> "TenantInfo":
-        """Build from a registry row (a mapping or a ``Tenant``) and its host names."""
-        get = row.__getitem__ if hasattr(row, "keys") else lambda key: getattr(row, key)
-        fields = ("id", "slug", "name", "schema_name", "status", "plan", "primary_color", "logo_url")
-        return cls(hosts=tuple(sorted(hosts)), **{name: get(name) for name in fields})
-
-
-def current_tenant_or_none() -> TenantInfo | None:
-    return _current.get()
-
-
-def current_tenant() -> TenantInfo:
-    """The current town; raises when there is none."""
-    tenant = _current.get()
-    if tenant is None:
-        raise TenantContextError(
-            "No town is set — did you forget `with tenant_context(town):`?"
-        )
-    return tenant
-
-
-def activate(tenant: TenantInfo | None):
-    """Set the current town and return a token for :func:`deactivate`.
-
-    Used by the request edge; everything else uses :func:`tenant_context`.
-    """
-    return _current.set(tenant)
-
-
-def deactivate(token) -> None:
-    _current.reset(token)
+from tenants.current import TenantContextError, TenantInfo, activate, deactivate
+from tenants.db import db
 
 
 @contextmanager
@@ -75,17 +19,15 @@ def tenant_context(tenant: TenantInfo):
     The database session is closed on entry and on exit, so no transaction or
     loaded object crosses from one town to another. Commit inside the block.
     """
-    from tenants.db import db
-
     _close_session(db.session)
-    token = _current.set(tenant)
+    token = activate(tenant)
     try:
         yield tenant
     finally:
         try:
             _close_session(db.session)
         finally:
-            _current.reset(token)
+            deactivate(token)
 
 
 def _close_session(session):

@@ -20,7 +20,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, Connection, DateTime, Integer, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, declared_attr, mapped_column
 
-from tenants.context import TenantContextError, current_tenant, current_tenant_or_none
+from tenants.current import TenantContextError, current_tenant, current_tenant_or_none
 
 TENANT_SCHEMA = "tenant"
 SCHEMA_PREFIX = "town_"

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, func, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tenants.context import TenantInfo
+from tenants.current import TenantInfo
 from tenants.db import BigId, PrimaryKey, TenantAwareSession, Timestamp, db
 
 

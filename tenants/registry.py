@@ -16,7 +16,7 @@ import time
 
 from sqlalchemy import select
 
-from tenants.context import TenantInfo
+from tenants.current import TenantInfo
 
 CHECK_INTERVAL_SECONDS = 0.5
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BaseConverter
 
-from tenants.context import activate, current_tenant_or_none, deactivate
+from tenants.current import activate, current_tenant_or_none, deactivate
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from tenants import migrations
-from tenants.context import TenantInfo
+from tenants.current import TenantInfo
 from tenants.db import db, schema_for_slug
 from tenants.models import Membership, Tenant, TenantHost
 from tenants.resolver import validate_slug

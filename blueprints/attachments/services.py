@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from sqlalchemy import event
 
 from blueprints.attachments.models import Attachment
-from tenants.context import current_tenant
+from tenants.current import current_tenant
 from tenants.db import TenantAwareSession, db
 
 log = logging.getLogger(__name__)

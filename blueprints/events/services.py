@@ -18,7 +18,7 @@ from blueprints.attachments import services as attachments
 from blueprints.attachments.models import Attachment
 from blueprints.events.models import Event, EventSeries, Registration
 from blueprints.vacancies.models import Unit
-from tenants.context import current_tenant
+from tenants.current import current_tenant
 from tenants.db import db
 
 TOWN_TIME = ZoneInfo("Europe/Berlin")

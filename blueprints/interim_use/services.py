@@ -31,7 +31,7 @@ from blueprints.interim_use.models import (
 )
 from blueprints.mail.services import send_mail
 from blueprints.vacancies.models import AVAILABLE_STATUSES, Unit
-from tenants.context import current_tenant
+from tenants.current import current_tenant
 from tenants.db import db
 from tenants.models import utcnow
 from tenants.resolver import external_url

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from tenants.context import current_tenant_or_none
+from tenants.current import current_tenant_or_none
 from tenants.db import BigId, PrimaryKey, TenantModel, Timestamp, db, tenant_table_args
 from tenants.models import utcnow
 

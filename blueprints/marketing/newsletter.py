@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from blueprints.mail.services import send_mail
 from blueprints.marketing.models import NEWSLETTER_LISTS, Subscriber, Subscription
-from tenants.context import current_tenant
+from tenants.current import current_tenant
 from tenants.db import db
 from tenants.models import utcnow
 from tenants.resolver import external_url

@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.town.models import District
-from tenants.context import TenantContextError, tenant_context
+from tenants.context import tenant_context
+from tenants.current import TenantContextError
 from tenants.db import db, schema_for_slug, validate_schema_name
 
 
@@ -44,7 +45,7 @@ def test_switching_towns_with_unsaved_changes_is_refused(app_context, towns):
 
 
 def test_a_transaction_begun_in_one_town_cannot_be_used_in_another(app_context, towns):
-    from tenants.context import activate, deactivate
+    from tenants.current import activate, deactivate
 
     with tenant_context(towns.a):
         db.session.scalars(select(District)).all()

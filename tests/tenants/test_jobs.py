@@ -7,7 +7,8 @@ import pytest
 from rq import Queue
 
 from tenants import jobs
-from tenants.context import current_tenant, current_tenant_or_none, tenant_context
+from tenants.context import tenant_context
+from tenants.current import current_tenant, current_tenant_or_none
 from tenants.db import db
 from tenants.redis_link import redis_connection
 from tests.conftest import free_port, make_app

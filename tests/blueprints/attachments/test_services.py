@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from blueprints.attachments import services
 from blueprints.attachments.models import Attachment
 from blueprints.attachments.services import UploadRejected, store_upload
-from tenants.context import TenantContextError, tenant_context
+from tenants.context import tenant_context
+from tenants.current import TenantContextError
 from tenants.db import db
 
 GPS_IFD, ORIENTATION, MAKE = 0x8825, 0x0112, 0x010F
