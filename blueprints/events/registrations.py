@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from blueprints.events import ical
 from blueprints.events.models import Event, Registration
 from blueprints.events.services import calendar_domain
-from blueprints.mail.services import MailAttachment, send_mail
+from blueprints.mail.services import send_mail
+from blueprints.mail.transport import MailAttachment
 from tenants.db import db
 from tenants.models import utcnow
 from tenants.resolver import external_url

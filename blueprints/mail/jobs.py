@@ -14,7 +14,7 @@ from rq import get_current_job
 from sqlalchemy import select, update
 
 from blueprints.mail.models import TownOutboxAttachment, TownOutboxMail, outbox_model
-from blueprints.mail.services import (
+from blueprints.mail.transport import (
     MailAttachment,
     SmtpTransport,
     build_message,

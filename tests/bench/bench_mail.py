@@ -36,7 +36,8 @@ from rq import Worker
 from sqlalchemy import select
 
 from blueprints.mail.models import TownOutboxMail
-from blueprints.mail.services import build_message, get_batch, mail_batch, send_mail
+from blueprints.mail.services import get_batch, mail_batch, send_mail
+from blueprints.mail.transport import build_message
 from tenants import services as tenant_services
 from tenants.context import tenant_context
 from tenants.db import db

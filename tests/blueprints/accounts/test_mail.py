@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from blueprints.mail.services import SmtpTransport, send_mail
+from blueprints.mail.services import send_mail
+from blueprints.mail.transport import SmtpTransport
 from config import ConfigurationError
 from tenants.db import db
 from tests.blueprints.accounts.conftest import only_mail_to, outbox_rows

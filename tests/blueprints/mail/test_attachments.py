@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.mail.models import TownOutboxAttachment, TownOutboxMail
-from blueprints.mail.services import MailAttachment, mail_batch, resend, send_mail
+from blueprints.mail.services import mail_batch, resend, send_mail
+from blueprints.mail.transport import MailAttachment
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.conftest import free_port, make_app, unique
