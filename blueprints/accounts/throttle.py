@@ -80,21 +80,21 @@ class Attempt:
                 ("address", self.address, config["LOGIN_RATE_LIMIT"]),
                 ("address", self.address, config["LOGIN_ADDRESS_BLOCK_LIMIT"])):
             for item in parse_many(limits):
-                _counted(lambda strategy: strategy.hit(item, *self._key(scope, identifier)))
+                _counted("hit", item, self._key(scope, identifier))
 
     def _has_failures(self) -> bool:
         limits = current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-        return any(_counted(lambda strategy: strategy.get_window_stats(
-            item, *self._key("account", self.account)).remaining < item.amount)
-            for item in parse_many(limits))
+        key = self._key("account", self.account)
+        return any(_counted("get_window_stats", item, key).remaining < item.amount
+                   for item in parse_many(limits))
 
     def _wait(self, scope: str, identifier: str, limits: str) -> int:
         """Seconds until the counter allows another failure; 0 if it does now."""
         waits = [0]
+        key = self._key(scope, identifier)
         for item in parse_many(limits):
-            key = self._key(scope, identifier)
-            if not _counted(lambda strategy: strategy.test(item, *key)):
-                reset_at = _counted(lambda strategy: strategy.get_window_stats(item, *key).reset_time)
+            if not _counted("test", item, key):
+                reset_at = _counted("get_window_stats", item, key).reset_time
                 waits.append(max(1, math.ceil(reset_at - time.time())))
         return max(waits)
 
@@ -113,15 +113,15 @@ def _minutes(seconds: int) -> str:
                     "Bitte versuchen Sie es in %(num)d Minuten erneut.", minutes)
 
 
-def _counted(operation):
-    """Run ``operation(strategy)`` on the shared counters, or on this process's while they fail."""
+def _counted(operation: str, item, key: tuple[str, ...]):
+    """``strategy.<operation>(item, *key)`` on the shared counters, or on this process's while they fail."""
     app = current_app._get_current_object()
     if not redis_is_down(app):
         try:
-            return operation(limiter.limiter)
+            return getattr(limiter.limiter, operation)(item, *key)
         except STORAGE_ERRORS as exc:
             redis_failed(app, exc)
-    return operation(_memory_counters(app))
+    return getattr(_memory_counters(app), operation)(item, *key)
 
 
 def _memory_counters(app: Flask) -> RateLimiter:
