@@ -64,9 +64,9 @@ def test_the_progress_bar_follows_a_batch_live_and_is_accessible(page, live_serv
     assert not violations, f"axe-core on the batch page:\n{describe(violations)}"
 
     deliver(served_app, batch_id, "sent", 3)
-    page.wait_for_function("document.querySelector('.progress-text').textContent.startsWith('3 von 4')")
+    page.wait_for_function("() => document.querySelector('.progress-text').textContent.startsWith('3 von 4')")
     assert bar.get_attribute("value") == "3"
     deliver(served_app, batch_id, "failed", 1)
-    page.wait_for_function("document.querySelector('.progress-text').textContent.startsWith('4 von 4')")
+    page.wait_for_function("() => document.querySelector('.progress-text').textContent.startsWith('4 von 4')")
     assert "3 versandt, 1 fehlgeschlagen, 0 wartend" in text.inner_text()
     page.wait_for_selector(".progress[data-finished]", state="attached")  # polling stops
