@@ -23,10 +23,10 @@ from tenants.db import db
 from tenants.models import utcnow
 
 
-def _rate_limit(config_key, *, failures_only=False, key_func=None):
+def _rate_limit(config_key, *, failures_only=False):
     """Limit POSTs per client to ``app.config[config_key]`` (e.g. "10 per minute")."""
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"],
-                         key_func=key_func, deduct_when=_failed if failures_only else None)
+                         deduct_when=_failed if failures_only else None)
 
 
 def _failed(response) -> bool:
