@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from blueprints.interim_use import calls, services
+from blueprints.interim_use import calls, services, workflow
 from blueprints.interim_use.forms import CONSENT_WORDING
 from blueprints.interim_use.models import Application, Call
 from tenants.db import db
@@ -54,9 +54,9 @@ def load(town, people: dict[str, int]) -> None:
         application.consent_at, application.consent_wording = utcnow(), str(CONSENT_WORDING)
         application.submitted_at, application.email_confirmed_at = utcnow(), utcnow()
         application.user_id = user.id if user else None
-        services.record_event(application, "submitted", "", people["manager"])
+        workflow.record_event(application, "submitted", "", people["manager"])
         if status == "in_review":
-            services.record_event(application, "in_review", "", people["manager"])
+            workflow.record_event(application, "in_review", "", people["manager"])
     if town.slug == "stollberg" and not db.session.scalars(select(Call)).first():
         calls.create_call(
             title="Sommer in der Altstadt 2027",

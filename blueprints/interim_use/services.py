@@ -23,12 +23,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from blueprints.interim_use.models import (
-    Application,
-    ApplicationAttachment,
-    ApplicationEvent,
-    MatchWeights,
-)
+from blueprints.interim_use.models import Application, ApplicationAttachment, MatchWeights
+from blueprints.interim_use.workflow import StepRefused, record_event
 from blueprints.mail.services import send_mail
 from blueprints.vacancies.models import AVAILABLE_STATUSES, Unit
 from tenants.current import current_tenant
@@ -540,13 +536,6 @@ def _make_applicant(user) -> None:
         accounts.grant_membership(user, db.session.get(Tenant, current_tenant().id), "applicant")
 
 
-def record_event(application: Application, status: str, note: str, by_user_id) -> ApplicationEvent:
-    application.status = status
-    event = ApplicationEvent(status=status, note=note, by_user_id=by_user_id)
-    application.events.append(event)
-    return event
-
-
 def list_applications(status: str | None = None) -> list[Application]:
     query = select(Application).where(Application.status != "draft") \
         .order_by(Application.submitted_at.desc(), Application.id.desc())
@@ -637,7 +626,6 @@ ERASE_REFUSED_STATUSES = ("owner_agreed", "agreement_signed", "active")
 def erase(application: Application) -> None:
     """Delete the application with its documents (DSGVO Art. 17), unless a use is running."""
     from blueprints.attachments import services as attachments
-    from blueprints.interim_use.workflow import StepRefused
 
     if application.status in ERASE_REFUSED_STATUSES:
         raise StepRefused(_("Während einer vereinbarten Zwischennutzung können wir die Bewerbung "

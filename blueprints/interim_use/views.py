@@ -181,7 +181,7 @@ def _next(step: str, wanted: str | None) -> str:
 
 def _submit(draft):
     if draft.status != "draft":  # an application edited from the portal
-        services.record_event(draft, draft.status, _("Angaben geändert"), current_user.id)
+        workflow.record_event(draft, draft.status, _("Angaben geändert"), current_user.id)
         db.session.commit()
         session.pop(_edit_key(), None)
         flash(_("Ihre Änderungen sind gespeichert."), "success")

@@ -23,8 +23,8 @@ from blueprints.interim_use.models import (
     Agreement,
     AgreementTemplate,
     Application,
+    ApplicationEvent,
 )
-from blueprints.interim_use.services import record_event
 from blueprints.mail.services import send_mail
 from blueprints.vacancies import services as vacancies
 from blueprints.vacancies.models import Unit
@@ -53,6 +53,14 @@ DEFAULT_TEMPLATE = _l(
 
 class StepRefused(ValueError):
     """The step is not possible now; the message says why, for the person who tried."""
+
+
+def record_event(application: Application, status: str, note: str, by_user_id) -> ApplicationEvent:
+    """Set the application's status and write it into its history, with who and why."""
+    application.status = status
+    event = ApplicationEvent(status=status, note=note, by_user_id=by_user_id)
+    application.events.append(event)
+    return event
 
 
 def allowed_steps(application: Application) -> tuple[str, ...]:

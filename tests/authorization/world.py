@@ -220,8 +220,8 @@ def _mark_away() -> dict[str, str]:
     vacancies.change_status(unit, "negotiating", on=date(2001, 2, 3))
     vacancies.create_enquiry(unit, name=markers["enquiry"], email="anfrage@example.org",
                              message="Ist die Fläche noch frei?")
-    interim_use.record_event(db.session.get(Application, SHARED_ID), "in_review",
-                             markers["application_step"], None)
+    workflow.record_event(db.session.get(Application, SHARED_ID), "in_review",
+                          markers["application_step"], None)
     interim_use.save_weights({"area": 9})
     return markers
 
@@ -269,7 +269,7 @@ def _staff_application():
     application = _new_application("Probe Werkstatt", f"{secrets.token_hex(4)}@example.org")
     application.status, application.submitted_at = "submitted", datetime.now(timezone.utc)
     application.email_confirmed_at = datetime.now(timezone.utc)
-    interim_use.record_event(application, "submitted", "", None)
+    workflow.record_event(application, "submitted", "", None)
     document = interim_use.add_document(
         application, attachments.store_upload(pdf_bytes(), "konzept.pdf", kinds=("pdf",)), "Konzept")
     return application, document
