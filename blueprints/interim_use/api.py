@@ -31,7 +31,7 @@ from blueprints.api import (
     paginate,
 )
 from blueprints.api.registry import MAX_ID
-from blueprints.interim_use import services
+from blueprints.interim_use import matching, services
 from blueprints.interim_use.models import (
     AGREEMENT_STATUSES,
     LEGAL_FORMS,
@@ -55,8 +55,8 @@ UNKNOWN_DISTRICTS = _l("Diese Stadtteile gibt es nicht: %(ids)s.")
 UNKNOWN_UNIT = _l("Diese Einheit gibt es nicht, oder sie ist nicht ausgeschrieben.")
 
 Status = Literal[tuple(STATUSES)]
-Category = Literal[tuple(services.CATEGORIES)]
-Feature = Literal[services.FEATURES]
+Category = Literal[tuple(matching.CATEGORIES)]
+Feature = Literal[matching.FEATURES]
 LegalForm = Literal[tuple(LEGAL_FORMS)]
 AgreementStatus = Literal[tuple(AGREEMENT_STATUSES)]
 Area = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
@@ -89,7 +89,7 @@ class NewApplication(RequestBody):
     budget_eur_month: Money | None = Field(None, description="Für Miete und Nebenkosten.")
     start_date: date | None = None
     end_date: date | None = None
-    features: Annotated[list[Feature], Field(max_length=len(services.FEATURES))] = Field(
+    features: Annotated[list[Feature], Field(max_length=len(matching.FEATURES))] = Field(
         default_factory=list)
     districts: Annotated[list[RecordId], Field(max_length=100)] = Field(
         default_factory=list, description="Ids der Wunsch-Stadtteile; leer heißt: jeder Stadtteil.")

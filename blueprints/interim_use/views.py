@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from blueprints.attachments import services as attachments
 from blueprints.extensions import limiter
-from blueprints.interim_use import calls, services, workflow
+from blueprints.interim_use import calls, matching, services, workflow
 from blueprints.interim_use.forms import (
     CONSENT_WORDING,
     AgreementForm,
@@ -142,15 +142,15 @@ def _step_page(draft, step, title, form):
                            call=_chosen_call(),
                            steps=STEPS, unit=draft.unit or vacancies.get_listed_unit(draft.unit_id or 0),
                            statuses=STATUSES,
-                           category_labels=services.CATEGORIES, feature_labels=services.FEATURE_LABELS,
+                           category_labels=matching.CATEGORIES, feature_labels=matching.FEATURE_LABELS,
                            districts={d.id: d.name for d in town.list_districts()})
 
 
 def _fill_choices(form) -> None:
     if "category" in form:
-        form.category.choices = list(services.CATEGORIES.items())
+        form.category.choices = list(matching.CATEGORIES.items())
     if "features" in form:
-        form.features.choices = list(services.FEATURE_LABELS.items())
+        form.features.choices = list(matching.FEATURE_LABELS.items())
     if "district_ids" in form:
         form.district_ids.choices = [(d.id, d.name) for d in town.list_districts()]
     if "legal_form" in form and request.method == "GET" and not form.legal_form.data:
@@ -235,7 +235,7 @@ def applications():
     return render_template("interim_use/applications.html", status=status, statuses=STATUSES,
                            applications=services.list_applications(status),
                            subsidies=workflow.subsidy_figures(),
-                           category_labels=services.CATEGORIES)
+                           category_labels=matching.CATEGORIES)
 
 
 @requires("town.view")
@@ -252,8 +252,8 @@ def _application_page(found, status_code=200, agreement_form=None):
     step_form.outcome.choices = list(OUTCOMES.items())
     return render_template(
         "interim_use/application.html", application=found, ranked=ranked, excluded=excluded,
-        statuses=STATUSES, outcomes=OUTCOMES, category_labels=services.CATEGORIES,
-        feature_labels=services.FEATURE_LABELS, districts={d.id: d.name for d in town.list_districts()},
+        statuses=STATUSES, outcomes=OUTCOMES, category_labels=matching.CATEGORIES,
+        feature_labels=matching.FEATURE_LABELS, districts={d.id: d.name for d in town.list_districts()},
         allowed=workflow.allowed_steps(found), step_form=step_form, close_form=CloseForm(),
         agreement_form=agreement_form or _agreement_form(found),
         agreements=workflow.agreements_of(found)), status_code
@@ -373,7 +373,7 @@ def portal():
                 db.session.expunge(found_application)
                 found.append((info, found_application))
     return render_template("interim_use/portal.html", found=found, statuses=STATUSES,
-                           category_labels=services.CATEGORIES)
+                           category_labels=matching.CATEGORIES)
 
 
 def _own_application(application_id):
@@ -437,7 +437,7 @@ def weights():
     if request.method == "POST":
         form = WeightsForm()
         if form.validate():
-            services.save_weights({name: form[name].data for name in services.CRITERIA})
+            services.save_weights({name: form[name].data for name in matching.CRITERIA})
             db.session.commit()
             flash(_("Die Gewichtung gilt ab jetzt für alle Vorschläge."), "success")
             return redirect(url_for("interim_use.weights"))

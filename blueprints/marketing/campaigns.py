@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from blueprints.events import services as events
 from blueprints.interim_use.models import Application, ApplicationEvent
-from blueprints.interim_use.services import CATEGORIES as INTERIM_CATEGORIES
+from blueprints.interim_use.matching import CATEGORIES as INTERIM_CATEGORIES
 from blueprints.mail.services import Recipient, get_batch, mail_batch, send_mail, send_marketing_mail
 from blueprints.marketing import newsletter, richtext
 from blueprints.marketing.models import CAMPAIGN_BLOCKS, NEWSLETTER_LISTS, Campaign, NewsPost

@@ -42,7 +42,7 @@ class UnitForm(FlaskForm):
     step_free = BooleanField(_l("Stufenloser Zugang"))
     restrictions = StringField(_l("Einschränkungen"), validators=[Length(max=1000)],
                                description=_l("z. B. „keine Gastronomie“"))
-    # For matching interim uses; the choices come from blueprints.interim_use.services.
+    # For matching interim uses; the choices come from blueprints.interim_use.matching.
     features = CheckboxesField(_l("Ausstattung"), choices=[])
     excluded_categories = CheckboxesField(_l("Ausgeschlossene Nutzungen"), choices=[],
                                           description=_l("Bewerbungen dieser Art passen hier nie."))

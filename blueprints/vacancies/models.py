@@ -109,7 +109,7 @@ class Unit(TenantModel):
     description: Mapped[str] = mapped_column(Text, default="")  # public
     notes: Mapped[str] = mapped_column(Text, default="")  # internal, never public
     tags: Mapped[list] = mapped_column(JSON, default=list)
-    # For matching interim uses (blueprints.interim_use.services): what the unit
+    # For matching interim uses (blueprints.interim_use.matching): what the unit
     # offers (water, storage, kitchen, shop window) and which uses it excludes.
     features: Mapped[list] = mapped_column(JSON, default=list)
     excluded_categories: Mapped[list] = mapped_column(JSON, default=list)

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from blueprints.actors import services as actors
 from blueprints.attachments import services as attachments
-from blueprints.interim_use import services as matching
+from blueprints.interim_use import matching
+from blueprints.interim_use import services as interim_use
 from blueprints.mail.services import send_mail
 from blueprints.paging import page_of
 from blueprints.town import services as town
@@ -63,7 +64,7 @@ def _unit_page(unit, status_code=200, **forms):
     forms.setdefault("status_form", StatusForm(status=unit.status))
     forms.setdefault("photo_form", PhotoForm())
     forms.setdefault("floor_plan_form", FloorPlanForm())
-    candidates, _excluded = matching.applications_for(unit)
+    candidates, _excluded = interim_use.applications_for(unit)
     return render_template("vacancies/show.html", unit=unit, periods=services.status_periods(unit),
                            days_empty=services.days_empty(unit), candidates=candidates,
                            enquiries=services.enquiries_of(unit), **forms), status_code

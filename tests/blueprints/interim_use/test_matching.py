@@ -11,7 +11,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blueprints.interim_use.services import (CATEGORIES, CRITERIA, FEATURES, Match, Offer, Weights,
+from blueprints.interim_use.matching import (CATEGORIES, CRITERIA, FEATURES, Match, Offer, Weights,
                                              Wish, conflicts, rank_applications, rank_units, score)
 
 # Enough examples to find edge cases, few enough that the file runs in seconds;
