@@ -8,18 +8,21 @@ FLASK := $(BIN)/flask --app wsgi
 PYBABEL := $(BIN)/pybabel
 TRANSLATIONS := blueprints/translations
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 
 # `make run` always serves the embedded default: SQLite files under instance/,
 # jobs in-process, mails in the dev outbox — whatever the shell has exported.
 RUN_ENV := env -u DATABASE_URL -u REDIS_URL -u MAIL_URL QUARTIER_ENV=development
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint translations compile-translations services chromium install install-test clean
+.PHONY: help run test faults bench load lint translations compile-translations services chromium wrk install install-test clean
 
 help:
 	@echo "make run           install, migrate, load the demo towns, serve http://127.0.0.1:5000"
 	@echo "make test          install everything and run the test suite (PostgreSQL, Redis, SQLite, Chromium)"
+	@echo "make faults        only the fault runs (tests/faults): Redis, SMTP, PostgreSQL and workers stopped for real"
 	@echo "make bench         tenancy benchmarks on PostgreSQL (figures in docs/performance.md)"
+	@echo "make load          60 s of mixed traffic at 64 connections (wrk) against gunicorn (docs/performance.md)"
 	@echo "make translations  extract German msgids and update the catalogs under $(TRANSLATIONS)"
 	@echo "make lint          ruff over the code"
 
@@ -84,10 +87,26 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 test: $(VENV)/.installed-test compile-translations chromium node_modules/axe-core/axe.min.js services
 	$(BIN)/python -m pytest tests --ignore=tests/bench $(PYTEST_ARGS)
 
+# The fault runs alone (make test runs them too): each prints mails expected,
+# delivered and doubled and requests failed after recovery (test-artifacts/faults.txt).
+faults: $(VENV)/.installed-test compile-translations services
+	$(BIN)/python -m pytest tests/faults -m faults $(PYTEST_ARGS)
+
 # Benchmarks are scripts, not tests: tests/bench/bench_*.py, each printing its figures.
 bench: $(VENV)/.installed-test compile-translations services
 	@set -e; for script in tests/bench/bench_*.py; do \
 	  echo "== $$script"; $(BIN)/python -m tests.bench.$$(basename $$script .py); done
+
+# Debian's wrk drives the load run.
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+	else echo "wrk is missing: run 'sudo apt-get install -y wrk' and retry." >&2; exit 1; fi
+
+# Not part of make test: a minute of public pages, API reads and form posts (tests/bench/load_mix.py).
+load: $(VENV)/.installed-test compile-translations services wrk
+	$(BIN)/python -m tests.bench.load_mix $(LOAD_ARGS)
 
 lint: $(VENV)/.installed-test
 	@$(BIN)/python -m ruff --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet ruff

@@ -30,6 +30,7 @@ BOOT_SECONDS = 40
 # The access log names the worker (pid) that answered each request, and the
 # request's X-Probe header, by which a run finds its own requests again.
 ACCESS_LOG_FORMAT = '%(p)s [%({x-probe}i)s] "%(r)s" %(s)s %(M)sms'
+EXCEPTION_LINE = re.compile(r"^[a-z_.]*[A-Z]\w*(Error|Exception|Shutdown)\b")
 ACCESS_LINE = re.compile(r'^<(\d+)> \[([^\]]*)\] "(\S+) (\S+) [^"]*" (\d{3}) ')
 
 
@@ -46,8 +47,7 @@ class Gunicorn:
     """Quartier under gunicorn (``config/gunicorn.conf.py``) in a subprocess of its own."""
 
     def __init__(self, environment: dict, log: Path, *, workers: int = 2,
-                 app: str = "tests.faults.served_app:app", overrides: dict | None = None,
-                 access_log: bool = True):
+                 app: str = "tests.faults.served_app:app", overrides: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -56,21 +56,28 @@ class Gunicorn:
         self.workers = workers
         self.command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
                         "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-                        "--access-logformat", ACCESS_LOG_FORMAT,
-                        *(() if access_log else ("--access-logfile", "/dev/null")), app]
+                        "--access-logformat", ACCESS_LOG_FORMAT, app]
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.environment,
                                             stdout=output, stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self.stop()  # never leave a server behind that nobody will stop
+            raise
+        return self
+
+    def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + BOOT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=2).ok and self._all_workers_answer():
-                    return self
+                    return
             except requests.RequestException:
                 pass  # not listening yet, or a worker still booting
             time.sleep(0.1)
@@ -109,11 +116,14 @@ class Gunicorn:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def server_errors(self) -> list[str]:
-        """The log's tracebacks and error lines (what a 500 leaves behind)."""
+    def error_excerpt(self, max_lines: int = 40) -> str:
+        """What the log says about errors: the error lines, our own frames, the exceptions raised."""
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return [line for line in text.splitlines()
-                if "Traceback" in line or " ERROR " in line or "[ERROR]" in line]
+        kept = [line for line in text.splitlines()
+                if "[ERROR]" in line or "ERROR in" in line or "Exception on" in line
+                or line.startswith(f'  File "{ROOT}/blueprints') or line.startswith(f'  File "{ROOT}/tenants')
+                or EXCEPTION_LINE.match(line)]
+        return "\n".join(kept[:max_lines])
 
 
 def app_environment(database_url: str, instance_path: Path, redis_url: str | None,

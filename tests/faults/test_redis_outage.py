@@ -94,7 +94,7 @@ def test_redis_stopped_and_started_during_submissions(world_copy, own_redis, tmp
     if not worker_survived:
         figures.notes.append("the worker running through the outage DIED; a replacement delivered")
     assert not wrong, "Answers differ from those with Redis up:\n" + "\n".join(wrong) + \
-        "\n" + "\n".join(server.server_errors()[-10:])
+        "\n" + server.error_excerpt()
     assert readiness_down and all(status == 503 and "redis" in failing
                                   for status, failing in readiness_down), readiness_down
     assert all(status == 200 for status, _ in readiness_back), readiness_back

@@ -104,7 +104,7 @@ def test_a_deleted_town_answers_404_in_every_worker_and_never_500(world_copy, ow
         "after the command returned"]
     assert errors == [], f"{len(errors)} answers were 5xx or none at all, e.g. " + ", ".join(
         f"{a.path} {a.status} at {a.started - command_started:+.2f} s" for a in errors[:8]) + \
-        "\n" + "\n".join(server.server_errors()[-10:])
+        "\n" + server.error_excerpt()
     assert {a.status for a in answers if a.ended < command_started} <= {200}, "before the deletion"
     assert [a for a in settled if a.status != 404] == []
     workers_settled = {worker_of.get(a.probe) for a in settled}
