@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import url_for
 
-from blueprints.vacancies import services, spreadsheets
+from blueprints.vacancies import services
 from blueprints.vacancies.models import STATUSES, Unit
+from blueprints.vacancies.spreadsheet_writing import units_to_csv, units_to_geojson, units_to_xlsx
 
 EXPORT_FIELDS = ("reference", "address", "postcode", "district", "lat", "lon", "area_sqm",
                  "sales_area_sqm", "secondary_area_sqm", "frontage_m", "floor", "usage",
@@ -28,12 +29,12 @@ def unit_record(unit: Unit) -> dict:
 def render(kind: str, units: list[Unit]) -> bytes:
     records = [unit_record(unit) for unit in units]
     if kind == "csv":
-        return spreadsheets.units_to_csv(records, EXPORT_FIELDS)
+        return units_to_csv(records, EXPORT_FIELDS)
     if kind == "xlsx":
-        return spreadsheets.units_to_xlsx(records, EXPORT_FIELDS)
+        return units_to_xlsx(records, EXPORT_FIELDS)
     import json
 
-    return json.dumps(spreadsheets.units_to_geojson(records), ensure_ascii=False,
+    return json.dumps(units_to_geojson(records), ensure_ascii=False,
                       default=str).encode()
 
 

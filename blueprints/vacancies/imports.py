@@ -29,9 +29,12 @@ from blueprints.actors import services as actors
 from blueprints.attachments import services as attachments
 from blueprints.attachments.models import Attachment
 from blueprints.town import services as town
-from blueprints.vacancies import services, spreadsheets
+from blueprints.vacancies import services
 from blueprints.vacancies.forms import ImportUploadForm
 from blueprints.vacancies.models import Unit, UnitImport
+from blueprints.vacancies.spreadsheet_checks import suggest_mapping, validate_rows
+from blueprints.vacancies.spreadsheet_fields import FIELDS
+from blueprints.vacancies.spreadsheet_reading import SpreadsheetError, read_table
 from tenants.access import requires
 from tenants.current import current_tenant
 from tenants.db import db
@@ -53,8 +56,8 @@ def upload():
     if form.validate_on_submit():
         data, filename = form.spreadsheet.data.read(), form.spreadsheet.data.filename or ""
         try:
-            table = spreadsheets.read_table(data, filename)
-        except spreadsheets.SpreadsheetError as problem:
+            table = read_table(data, filename)
+        except SpreadsheetError as problem:
             form.spreadsheet.errors.append(str(problem))
         else:
             unit_import = start_import(data, filename, table, by_user_id=current_user.id)
@@ -72,7 +75,7 @@ def show(import_id):
                    for index, header in enumerate(table.headers)}
         try:
             ready = check_import(unit_import, table, mapping)
-        except spreadsheets.SpreadsheetError as problem:
+        except SpreadsheetError as problem:
             flash(str(problem), "error")
             return _import_page(unit_import, table), 422
         db.session.commit()
@@ -90,7 +93,7 @@ def progress(import_id):
 
 def _import_page(unit_import, table):
     return render_template("vacancies/import_show.html", unit_import=unit_import, table=table,
-                           preview=table.rows[:PREVIEW_ROWS], fields=spreadsheets.FIELDS,
+                           preview=table.rows[:PREVIEW_ROWS], fields=FIELDS,
                            progress=import_progress(unit_import))
 
 
@@ -108,7 +111,7 @@ def start_import(data: bytes, filename: str, table, *, by_user_id: int | None) -
     db.session.add(stored)
     unit_import = UnitImport(filename=filename[:255], attachment=stored, status="uploaded",
                              total_rows=len(table.rows), by_user_id=by_user_id,
-                             mapping=spreadsheets.suggest_mapping(table.headers), problems=[])
+                             mapping=suggest_mapping(table.headers), problems=[])
     db.session.add(unit_import)
     return unit_import
 
@@ -116,7 +119,7 @@ def start_import(data: bytes, filename: str, table, *, by_user_id: int | None) -
 def check_import(unit_import: UnitImport, table, mapping: dict) -> bool:
     """Check every row with ``mapping``; queue the import if all pass (after the commit)."""
     unit_import.mapping = mapping
-    validation = spreadsheets.validate_rows(table, mapping, districts=_districts_by_name())
+    validation = validate_rows(table, mapping, districts=_districts_by_name())
     unit_import.problems = [{"row": p.row, "column": p.column, "message": str(p.message)}
                             for p in validation.problems]
     if validation.problems:
@@ -158,7 +161,7 @@ def run_import(import_id: int) -> None:
     if unit_import is None:
         return
     table = _table_of(unit_import)
-    validation = spreadsheets.validate_rows(table, unit_import.mapping,
+    validation = validate_rows(table, unit_import.mapping,
                                             districts=_districts_by_name())
     if validation.problems:  # the districts changed since the check
         _fail(unit_import, [{"row": p.row, "column": p.column, "message": str(p.message)}
@@ -240,7 +243,7 @@ def _table_of(unit_import: UnitImport):
     if unit_import.attachment is None:
         abort(404)
     data = attachments.file_path(unit_import.attachment).read_bytes()
-    return spreadsheets.read_table(data, unit_import.filename)
+    return read_table(data, unit_import.filename)
 
 
 def _fail(unit_import: UnitImport, problems: list[dict]) -> None:

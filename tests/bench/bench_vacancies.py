@@ -38,7 +38,8 @@ from flask_migrate import upgrade
 
 from blueprints.accounts import services as accounts
 from blueprints.town import services as town_services
-from blueprints.vacancies import imports, services, spreadsheets
+from blueprints.vacancies import imports, services
+from blueprints.vacancies.spreadsheet_reading import read_table
 from tenants import services as tenant_services
 from tenants.context import tenant_context
 from tenants.db import db
@@ -174,7 +175,7 @@ def import_seconds(app, rows: int) -> tuple[float, dict]:
     data = german_csv(rows)
     with app.test_request_context(), tenant_context(app.extensions["quartier_registry"].by_slug("stollberg")):
         started = time.perf_counter()
-        table = spreadsheets.read_table(data, "leerstand.csv")
+        table = read_table(data, "leerstand.csv")
         unit_import = imports.start_import(data, "leerstand.csv", table, by_user_id=None)
         db.session.commit()
         ready = imports.check_import(unit_import, table, unit_import.mapping)

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from blueprints.vacancies import spreadsheets
 from blueprints.vacancies.models import Unit, UnitImport
+from blueprints.vacancies.spreadsheet_checks import suggest_mapping, validate_rows
+from blueprints.vacancies.spreadsheet_reading import read_table
 from tenants.context import tenant_context
 from tenants.db import db
 from tests.conftest import unique
@@ -146,9 +147,9 @@ def test_the_exports_read_back_as_the_register(client, towns, login_as, create_u
     assert csv_export.status_code == 200 and csv_export.headers["Content-Disposition"].startswith("attachment")
     xlsx_export = client.get(f"/{towns.a.slug}/verwaltung/leerstand/export.xlsx")
     for data, name in ((csv_export.data, "x.csv"), (xlsx_export.data, "x.xlsx")):
-        table = spreadsheets.read_table(data, name)
-        mapping = spreadsheets.suggest_mapping(table.headers)
-        records = spreadsheets.validate_rows(table, mapping, districts={}).records
+        table = read_table(data, name)
+        mapping = suggest_mapping(table.headers)
+        records = validate_rows(table, mapping, districts={}).records
         [record] = [r for r in records if r.get("reference") == f"{prefix}-1"]
         assert record["area_sqm"] == Decimal("75.25") and record["rent_eur_month"] == Decimal("1234.50")
         assert record["tags"] == ["Ecke"] and record["address"] == "Schillerplatz 1"
