@@ -29,6 +29,7 @@ from blueprints.extensions import limiter
 from blueprints.paging import page_of
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
+from blueprints.vacancies.spreadsheet_writing import csv_file
 from tenants.access import public, requires
 from tenants.db import db
 
@@ -138,17 +139,12 @@ def registration_list(event_id):
 
 
 def _registrations_csv(found, listed) -> Response:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Name"), _("E-Mail"), _("Status"), _("Angemeldet am"), _("Eingecheckt")])
-    for each in listed:
-        writer.writerow([each.name, each.email, str(REGISTRATION_STATUSES[each.status]),
-                         f"{services.local(each.created_at):%d.%m.%Y %H:%M}",
-                         f"{services.local(each.checked_in_at):%H:%M}" if each.checked_in_at else ""])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={
+    header = [_("Name"), _("E-Mail"), _("Status"), _("Angemeldet am"), _("Eingecheckt")]
+    rows = ([each.name, each.email, str(REGISTRATION_STATUSES[each.status]),
+             f"{services.local(each.created_at):%d.%m.%Y %H:%M}",
+             f"{services.local(each.checked_in_at):%H:%M}" if each.checked_in_at else ""]
+            for each in listed)
+    return Response(csv_file(header, rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="anmeldungen-{found.id}.csv"'})
 
 

@@ -23,7 +23,8 @@ from tenants.db import db
 
 LISTING_PAGE_SIZE = 24
 REGISTER_PAGE_SIZE = 100
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+# Flask adds "; charset=utf-8" to every text/* type itself.
+EXPORT_TYPES = {"csv": "text/csv",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "geojson": "application/geo+json"}
 

@@ -1,14 +1,16 @@
 """Exporting the register as CSV, XLSX and GeoJSON: pure functions, no app needed."""
+import csv
 import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from blueprints.vacancies.spreadsheet_fields import FIELDS
 from blueprints.vacancies.spreadsheet_reading import read_table
-from blueprints.vacancies.spreadsheet_writing import units_to_csv, units_to_geojson, units_to_xlsx
+from blueprints.vacancies.spreadsheet_writing import (csv_cell, units_to_csv, units_to_geojson,
+                                                      units_to_xlsx, xlsx_cell)
 from tests.blueprints.vacancies.spreadsheet_files import DISTRICTS, validate
 
 
@@ -89,3 +91,58 @@ def test_the_geojson_export_has_a_point_per_unit_with_coordinates():
     assert properties["reference"] == "A-1" and properties["area_sqm"] == 1234.5
     assert properties["available_from"] == "2026-12-31"
     assert properties["tags"] == ["Ecklage", "Schaufenster"]
+
+
+# --- Formulas ----------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1", "-2+3", "@SUM(A1)"]
+# A tab or line break first also starts a formula for some spreadsheets (OWASP).
+WHITESPACE_FORMULAS = ["\t=1+1", "\r=1+1"]
+
+
+def formula_units():
+    """A unit whose text fields start like formulas, with a negative floor and longitude."""
+    texts = {"reference": FORMULAS[0], "address": FORMULAS[1], "owner_name": FORMULAS[2],
+             "notes": FORMULAS[3]}
+    return [{**texts, "floor": -2, "lat": 51.5, "lon": -0.125}], texts
+
+
+def test_csv_text_that_starts_like_a_formula_gets_an_apostrophe_and_numbers_stay_numbers():
+    units, texts = formula_units()
+    data = units_to_csv(units, list(FIELDS))
+
+    header, row = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
+    cells = dict(zip(header, row, strict=True))
+    for name, text in texts.items():
+        assert cells[str(FIELDS[name].label)] == "'" + text
+    assert cells["Etage"] == "-2" and cells["Längengrad"] == "-0,125"  # numbers, not text
+    [record] = validate(read_table(data, "export.csv")).records
+    assert {name: record[name] for name in texts} == texts  # the import drops the apostrophe
+
+
+def test_xlsx_text_that_starts_like_a_formula_is_a_string_cell_and_numbers_stay_numbers():
+    units, texts = formula_units()
+    data = units_to_xlsx(units, list(FIELDS))
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    cells = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    for name, text in texts.items():
+        cell = cells[str(FIELDS[name].label)]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    assert (cells["Etage"].value, cells["Etage"].data_type) == (-2, "n")
+    assert (cells["Längengrad"].value, cells["Längengrad"].data_type) == (-0.125, "n")
+    [record] = validate(read_table(data, "export.xlsx")).records
+    assert {name: record[name] for name in texts} == texts
+
+
+def test_the_shared_cells_keep_numbers_and_dates_typed_and_text_inert():
+    assert [csv_cell(value) for value in (-3, Decimal("-1.50"), -0.5, None, date(2026, 1, 2))] == \
+        ["-3", "-1,50", "-0,5", "", "02.01.2026"]
+    formulas = FORMULAS + WHITESPACE_FORMULAS
+    assert [csv_cell(text) for text in formulas] == ["'" + text for text in formulas]
+    assert csv_cell("Markt 1 - Eingang") == "Markt 1 - Eingang"  # only the first character counts
+    sheet = Workbook(write_only=True).create_sheet()
+    assert all((xlsx_cell(sheet, text).data_type, xlsx_cell(sheet, text).quotePrefix) == ("s", True)
+               for text in formulas)
+    assert xlsx_cell(sheet, -2).data_type == "n" and xlsx_cell(sheet, None) is None
+    assert not xlsx_cell(sheet, "Markt 1").quotePrefix
