@@ -47,3 +47,18 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def error_summary(form) -> str:
+    """All of a form's errors as one flash line: "Label: message. …".
+
+    Messages may be lazy strings (str.join refuses those) and the CSRF field has
+    no label a person would know, so it reads as a hint to reload the page."""
+    parts = []
+    for name, errors in form.errors.items():
+        messages = " ".join(str(message) for message in errors)
+        if name == "csrf_token":
+            parts.append(str(_l("Das Formular ist abgelaufen; bitte laden Sie die Seite neu.")))
+        else:
+            parts.append(f"{form[name].label.text}: {messages}")
+    return " ".join(parts) or str(_l("Die Eingabe ist unvollständig."))

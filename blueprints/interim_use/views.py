@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from blueprints.attachments import services as attachments
 from blueprints.extensions import limiter
+from blueprints.formfields import error_summary
 from blueprints.interim_use import calls, matching, services, workflow
 from blueprints.interim_use.forms import (
     CONSENT_WORDING,
@@ -298,7 +299,7 @@ def reject(application_id):
     found = services.get_application(application_id) or abort(404)
     form = CloseForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors), "error")
+        flash(error_summary(form), "error")
         return redirect(url_for("interim_use.application", application_id=application_id))
     try:
         workflow.close(found, "rejected", reason=form.reason.data, by_user_id=current_user.id)
@@ -398,7 +399,7 @@ def withdraw_own(application_id):
     found = _own_application(application_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reason.errors), "error")
+        flash(error_summary(form), "error")
         return redirect(url_for("interim_use.portal"))
     try:
         workflow.close(found, "withdrawn", reason=form.reason.data, by_user_id=current_user.id)

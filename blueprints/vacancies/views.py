@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from blueprints.actors import services as actors
 from blueprints.attachments import services as attachments
+from blueprints.formfields import error_summary
 from blueprints.interim_use import matching
 from blueprints.interim_use import services as interim_use
 from blueprints.mail.services import send_mail
@@ -393,8 +394,7 @@ def add_footfall():
         db.session.commit()
         flash(_("Zählung gespeichert."), "success")
     else:
-        flash(" ".join(f"{form[name].label.text}: {' '.join(errors)}"
-                       for name, errors in form.errors.items()), "error")
+        flash(error_summary(form), "error")
     return redirect(url_for("vacancies.edit_location", stadtteil=district_id))
 
 
@@ -417,5 +417,5 @@ def add_location_download():
             db.session.commit()
             flash(_("Dokument hinzugefügt."), "success")
     else:
-        flash(" ".join(" ".join(errors) for errors in form.errors.values()), "error")
+        flash(error_summary(form), "error")
     return redirect(url_for("vacancies.edit_location", stadtteil=district_id))
