@@ -5,6 +5,7 @@ import logging
 import time
 
 import click
+import redis
 from flask import current_app
 from flask.cli import with_appcontext
 from rq import Worker
@@ -16,6 +17,7 @@ from tenants.redis_link import redis_connection
 log = logging.getLogger(__name__)
 RQ_HEARTBEAT_GRACE_SECONDS = 60  # what RQ adds to a running job's heartbeat interval
 RELAY_LOCK_KEY = "quartier:relay-turn"
+REDIS_RETRY_LONGEST_SECONDS = 30.0
 
 
 @click.group("jobs", help="Background jobs: run a worker, relay waiting work.")
@@ -59,12 +61,42 @@ def worker(queues, burst, worker_ttl, maintenance_interval, job_monitoring_inter
         raise click.UsageError("REDIS_URL is not set: workers need Redis. Without it, "
                                "jobs already run in-process after each commit.")
     serve_jobs_for(app)
-    quartier_worker = QuartierWorker(
-        list(queues), connection=redis_connection(app), worker_ttl=worker_ttl,
-        maintenance_interval=maintenance_interval, job_monitoring_interval=job_monitoring_interval,
-        app=app, heartbeat_grace=heartbeat_grace, relay_interval=relay_interval,
-        relay_older_than=relay_older_than)
-    quartier_worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    connection = redis_connection(app)
+    while True:
+        quartier_worker = QuartierWorker(
+            list(queues), connection=connection, worker_ttl=worker_ttl,
+            maintenance_interval=maintenance_interval,
+            job_monitoring_interval=job_monitoring_interval, app=app,
+            heartbeat_grace=heartbeat_grace, relay_interval=relay_interval,
+            relay_older_than=relay_older_than)
+        try:
+            quartier_worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        except redis.exceptions.RedisError:  # RQ's teardown talks to Redis as well
+            log.warning("Worker %s: Redis went away while it stopped.", quartier_worker.name)
+        if burst or quartier_worker._stop_requested:
+            return
+        # RQ quits on any error outside a job, e.g. Redis dropping in the middle of
+        # one; a mail job is safe to run again (it sends only what is still queued),
+        # so this process waits for Redis and goes on, as a supervisor would restart it.
+        time.sleep(1)
+        wait_for_redis(connection)
+
+
+def redis_answers(connection) -> bool:
+    try:
+        return bool(connection.ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def wait_for_redis(connection, *, longest_pause: float = REDIS_RETRY_LONGEST_SECONDS) -> None:
+    """Ask Redis again after 1, 2, 4 … seconds (at most ``longest_pause``) until it answers."""
+    pause = 1.0
+    while not redis_answers(connection):
+        log.warning("Redis unavailable: the worker tries again in %.0f s.", pause)
+        time.sleep(pause)
+        pause = min(pause * 2, longest_pause)
+    log.info("Redis is back: the worker goes on.")
 
 
 class QuartierWorker(Worker):

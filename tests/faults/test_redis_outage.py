@@ -10,6 +10,7 @@ mail it causes arrives exactly once.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 
 import pytest
@@ -35,9 +36,25 @@ PHASES = ("Redis up", "Redis stopped", "Redis back")
 SETTLE_SECONDS = 2.5  # the worker relays every second: time enough for a duplicate to appear
 
 
-def readiness(base_url: str) -> tuple[int, list[str]]:
-    answer = requests.get(base_url + "/readyz", timeout=10)
-    return answer.status_code, answer.json().get("failing", [])
+def readiness_of_every_worker(server: Gunicorn, phase: str) -> dict[int, tuple[int, list[str]]]:
+    """Ask /readyz until each gunicorn worker has answered: worker pid → (status, what fails).
+
+    The probes go out four at a time, so that an idle worker does not win every accept."""
+    answers: dict[int, tuple[int, list[str]]] = {}
+
+    def ask(probe: str) -> tuple[str, requests.Response]:
+        return probe, requests.get(server.url + "/readyz", headers={"X-Probe": probe}, timeout=10)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for batch in range(15):
+            probes = [f"ready-{phase.replace(' ', '-')}-{batch}-{n}" for n in range(4)]
+            for probe, answer in pool.map(ask, probes):
+                worker = wait_for(lambda: server.worker_of_probe().get(probe), timeout=5,
+                                  message=f"the access log line of {probe}")
+                answers[worker] = (answer.status_code, answer.json().get("failing", []))
+            if len(answers) == server.workers:
+                break
+    return answers
 
 
 def test_redis_stopped_and_started_during_submissions(world_copy, own_redis, tmp_path,
@@ -52,19 +69,19 @@ def test_redis_stopped_and_started_during_submissions(world_copy, own_redis, tmp
     environment = app_environment(world_copy.database_url, world_copy.instance_path,
                                   own_redis.url, smtp.url)
     server = Gunicorn(environment, tmp_path / "gunicorn.log", app="wsgi:app")
-    submissions, readiness_down, readiness_back = [], [], []
+    submissions, readiness_down, readiness_back = [], {}, {}
     try:
         server.start()
         with running_worker(environment, tmp_path / "worker.log") as through_outage:
             for phase in PHASES:
                 if phase == "Redis stopped":
                     own_redis.stop()
-                    readiness_down = [readiness(server.url) for _ in range(4)]
+                    readiness_down = readiness_of_every_worker(server, phase)
                 elif phase == "Redis back":
                     own_redis.start()
-                    wait_for(lambda: all(readiness(server.url)[0] == 200 for _ in range(6)),
-                             timeout=15, message="/readyz answering 200 in every worker")
-                    readiness_back = [readiness(server.url) for _ in range(4)]
+                    wait_for(lambda: requests.get(server.url + "/readyz", timeout=10).ok, timeout=15,
+                             message="/readyz answering 200 again")
+                    readiness_back = readiness_of_every_worker(server, phase)
                 for _ in range(ROUNDS_PER_PHASE):
                     for submit in EVERY_KIND:
                         submissions.append(submit(Visitor(server.url), phase, world_copy.ids, accounts))
@@ -95,9 +112,10 @@ def test_redis_stopped_and_started_during_submissions(world_copy, own_redis, tmp
         figures.notes.append("the worker running through the outage DIED; a replacement delivered")
     assert not wrong, "Answers differ from those with Redis up:\n" + "\n".join(wrong) + \
         "\n" + server.error_excerpt()
-    assert readiness_down and all(status == 503 and "redis" in failing
-                                  for status, failing in readiness_down), readiness_down
-    assert all(status == 200 for status, _ in readiness_back), readiness_back
+    assert len(readiness_down) == 2 and all(status == 503 and "redis" in failing for status, failing
+                                            in readiness_down.values()), readiness_down
+    assert len(readiness_back) == 2 and all(status == 200 for status, _ in readiness_back.values()), \
+        readiness_back
     assert missing_rows(app, submissions) == []
     assert (mails.lost, mails.doubled) == (0, 0), f"missing: {mails.missing}"
     assert worker_survived, (
