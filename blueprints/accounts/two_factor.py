@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pyotp
@@ -104,8 +105,16 @@ def matching_step(secret: str, code: str, now: datetime | None = None) -> int | 
     return None
 
 
-_used_steps: dict[str, float] = {}
-_used_steps_lock = threading.Lock()
+@dataclass
+class UsedSteps:
+    """The time steps used in this process (the app's own, like its other per-process state)."""
+
+    expires: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _used_steps_of(app) -> UsedSteps:
+    return app.extensions.setdefault("quartier_totp_used_steps", UsedSteps())
 
 
 def claim_step(secret: str, step: int) -> bool:
@@ -123,13 +132,13 @@ def claim_step(secret: str, step: int) -> bool:
             return bool(redis_connection(app).set(key, 1, nx=True, ex=USED_STEP_SECONDS))
         except RedisError as exc:
             redis_failed(app, exc)
-    now = time.monotonic()
-    with _used_steps_lock:
-        for stale in [k for k, expires in _used_steps.items() if expires < now]:
-            del _used_steps[stale]
-        if key in _used_steps:
+    now, used = time.monotonic(), _used_steps_of(app)
+    with used.lock:
+        for stale in [k for k, expires in used.expires.items() if expires < now]:
+            del used.expires[stale]
+        if key in used.expires:
             return False
-        _used_steps[key] = now + USED_STEP_SECONDS
+        used.expires[key] = now + USED_STEP_SECONDS
         return True
 
 
