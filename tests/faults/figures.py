@@ -59,16 +59,17 @@ def count_message_ids(expected_ids, arrived_ids) -> MailCount:
 class RunFigures:
     run: str
     mails: MailCount | None = None
-    requests: int = 0
-    failed_after_recovery: int = 0
+    requests: int | None = None  # None: the run sent no requests of its own to count
+    failed_after_recovery: int | None = None
     notes: list[str] = field(default_factory=list)
 
     def row(self) -> list[str]:
         mails = self.mails
         cells = [str(mails.expected), str(mails.delivered), str(mails.doubled), str(mails.lost)] \
             if mails else ["-"] * 4
-        return [self.run, *cells, str(self.requests), str(self.failed_after_recovery),
-                "; ".join(self.notes)]
+        counted = ["-" if value is None else str(value)
+                   for value in (self.requests, self.failed_after_recovery)]
+        return [self.run, *cells, *counted, "; ".join(self.notes)]
 
 
 COLUMNS = ["run", "mails expected", "delivered", "doubled", "lost", "requests",
