@@ -10,7 +10,7 @@ from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from blueprints.api import auth, errors
-from blueprints.api.registry import ApiRegistry, api
+from blueprints.api.registry import RECORD_ID, ApiRegistry, RecordIdConverter, api
 from blueprints.extensions import csrf
 
 URL_PREFIX = "/<town:tenant>/api/v1"
@@ -21,6 +21,8 @@ API_MODULES = ("blueprints.api.views", "blueprints.town.api", "blueprints.vacanc
 def make_blueprint(registry: ApiRegistry, name: str = "api", url_prefix: str = URL_PREFIX) -> Blueprint:
     """A blueprint serving ``registry`` with the API's auth and error format."""
     blueprint = Blueprint(name, __name__, url_prefix=url_prefix)
+    # Recorded before the rules, so the app knows the converter when it adds them.
+    blueprint.record_once(lambda state: state.app.url_map.converters.setdefault(RECORD_ID, RecordIdConverter))
     csrf.exempt(blueprint)  # auth.py checks CSRF itself, and only for cookie writes
     blueprint.before_request(auth.authenticate_api_request)
     blueprint.register_error_handler(errors.ApiError, errors.ApiError.response)

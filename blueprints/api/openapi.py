@@ -6,8 +6,8 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 from werkzeug.routing.rules import parse_converter_args
 
-from blueprints.api.registry import PATH_VALUE, ApiRegistry, Endpoint
-from blueprints.api.schemas import Error
+from blueprints.api.registry import PATH_VALUE, RECORD_ID, ApiRegistry, Endpoint
+from blueprints.api.schemas import MAX_ID, Error
 from tenants.access import Access
 
 REF = "#/components/schemas/{model}"
@@ -22,13 +22,26 @@ ERROR_RESPONSES = {
     "415": ("UnsupportedMediaType", "Anfragetext ist kein application/json."),
     "422": ("ValidationFailed", "Ungültige Angaben; `fields` nennt sie."),
     "429": ("TooManyRequests", "Zu viele Anfragen."),
+    "503": ("ServiceUnavailable", "Die Datenbank ist gerade nicht erreichbar; bitte nach "
+                                  "`Retry-After` Sekunden erneut versuchen."),
 }
 PAGE_HEADERS = {
-    "X-Total-Count": {"description": "Anzahl aller Einträge über alle Seiten.",
-                      "schema": {"type": "integer"}},
-    "Link": {"description": "RFC 8288: first, prev, next, last.", "schema": {"type": "string"}},
+    "X-Total-Count": {"description": "Anzahl aller Einträge über alle Seiten.", "required": True,
+                      "schema": {"type": "integer", "minimum": 0}},
+    "Link": {"description": "RFC 8288: first, prev, next, last.", "required": True,
+             "schema": {"type": "string"}},
 }
-CONVERTER_TYPES = {"int": "integer", "float": "number"}
+LOCATION_HEADER = {"Location": {"description": "Die Adresse des neuen Datensatzes.", "required": True,
+                                "schema": {"type": "string"}}}
+ERROR_HEADERS = {
+    "401": {"WWW-Authenticate": {"description": "RFC 6750: `Bearer realm=\"Quartier\"`.",
+                                 "required": True, "schema": {"type": "string"}}},
+    "429": {"Retry-After": {"description": "Sekunden bis zur nächsten Anfrage.",
+                            "schema": {"type": "integer"}}},
+    "503": {"Retry-After": {"description": "Sekunden bis zum nächsten Versuch.",
+                            "schema": {"type": "integer"}}},
+}
+CONVERTER_TYPES = {"int": "integer", "float": "number", RECORD_ID: "integer"}
 PUBLIC = [{}, {"bearerAuth": []}, {"cookieAuth": []}]  # {} = anonymous is fine
 SIGNED_IN = [{"bearerAuth": []}, {"cookieAuth": []}]
 
@@ -109,6 +122,8 @@ def _path_parameters(endpoint: Endpoint) -> list[dict]:
     parameters = []
     for match in PATH_VALUE.finditer(endpoint.path):
         schema = {"type": CONVERTER_TYPES.get(match["converter"] or "", "string")}
+        if match["converter"] == RECORD_ID:  # any digits match; beyond these bounds is a 404
+            schema.update(minimum=1, maximum=MAX_ID)
         if match["args"]:
             _positional, bounds = parse_converter_args(match["args"])
             for bound, keyword in (("min", "minimum"), ("max", "maximum")):
@@ -123,9 +138,19 @@ def _query_parameters(endpoint: Endpoint, schemas: _Schemas) -> list[dict]:
         return []
     model = schemas.inline(schemas.of(endpoint.name, "query"))
     required = set(model.get("required", ()))
-    return [{"name": name, "in": "query", "required": name in required, "schema": schema,
+    return [{"name": name, "in": "query", "required": name in required,
+             "schema": _never_null(schema),
              **({"description": schema["description"]} if "description" in schema else {})}
             for name, schema in model.get("properties", {}).items()]
+
+
+def _never_null(schema: dict) -> dict:
+    """A query parameter is sent or left out; it is never null (``?x=`` is an empty text)."""
+    choices = [choice for choice in schema.get("anyOf", ()) if choice != {"type": "null"}]
+    if "anyOf" not in schema or len(choices) == len(schema["anyOf"]):
+        return schema
+    rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+    return {**rest, **choices[0]} if len(choices) == 1 else {**rest, "anyOf": choices}
 
 
 def _success(endpoint: Endpoint, schemas: _Schemas) -> dict:
@@ -136,12 +161,14 @@ def _success(endpoint: Endpoint, schemas: _Schemas) -> dict:
         answer["content"] = {"application/json": {"schema": schema}}
     if endpoint.paginated:
         answer["headers"] = PAGE_HEADERS
+    elif endpoint.status == 201:
+        answer["headers"] = LOCATION_HEADER
     return {str(endpoint.status): answer}
 
 
 def _errors(endpoint: Endpoint, schemas: _Schemas) -> dict:
     """The error answers this endpoint can give, each a $ref to components/responses."""
-    statuses = ["401", "404"]  # a rejected token and an unknown town, everywhere
+    statuses = ["401", "404", "503"]  # a rejected token, an unknown town, the database away
     if endpoint.access.signed_in or endpoint.method != "GET":  # writes: the CSRF check
         statuses.append("403")
     if endpoint.body is not None:
@@ -160,13 +187,16 @@ def _errors(endpoint: Endpoint, schemas: _Schemas) -> dict:
 
 
 def _error_responses(schemas: _Schemas) -> dict:
-    return {name: _error_response(description, schemas)
-            for name, description in ERROR_RESPONSES.values()}
+    return {name: _error_response(description, schemas, status)
+            for status, (name, description) in ERROR_RESPONSES.items()}
 
 
-def _error_response(description: str, schemas: _Schemas) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": schemas.error}}}
+def _error_response(description: str, schemas: _Schemas, status: str | None = None) -> dict:
+    answer = {"description": description,
+              "content": {"application/json": {"schema": schemas.error}}}
+    if status in ERROR_HEADERS:
+        answer["headers"] = ERROR_HEADERS[status]
+    return answer
 
 
 def _security_schemes() -> dict:

@@ -23,20 +23,38 @@ from typing import Any, Callable
 
 from flask import Response
 from pydantic import BaseModel, TypeAdapter
+from werkzeug.routing import BaseConverter
 
+from blueprints.api.errors import ApiError
 from blueprints.api.inputs import read_body, read_query
-from blueprints.api.schemas import PageResult, Pagination
+from blueprints.api.schemas import MAX_ID, PageResult, Pagination
 from blueprints.extensions import limiter
 from tenants.access import Access, access_of, wraps_access
 
-# Ids are BIGINT: a larger number in a URL is a 404, never a database overflow.
-MAX_ID = 2**63 - 1
 PATH_VALUE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+RECORD_ID = "record_id"
+
+
+class RecordIdConverter(BaseConverter):
+    """Any run of digits, so that every method of a record's URL matches its rule.
+
+    Werkzeug's ``int(max=…)`` would not match a larger number, and then another
+    method's rule for the same path answered 405. The handler answers 404 for an
+    id beyond what a BIGINT holds (or 0), before anything asks the database.
+    """
+
+    regex = r"\d+"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def id_param(name: str) -> str:
     """The URL part of a record id, e.g. ``f"/districts/{id_param('district_id')}"``."""
-    return f"<int(min=1, max={MAX_ID}):{name}>"
+    return f"<{RECORD_ID}:{name}>"
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,12 @@ class Endpoint:
     def paginated(self) -> bool:
         return self.query is not None and issubclass(self.query, Pagination)
 
+    @cached_property
+    def record_ids(self) -> tuple[str, ...]:
+        """The names of the path's record ids."""
+        return tuple(match["name"] for match in PATH_VALUE.finditer(self.path)
+                     if match["converter"] == RECORD_ID)
+
     @property
     def openapi_path(self) -> str:
         return PATH_VALUE.sub(lambda match: "{%s}" % match["name"], self.path)
@@ -80,6 +104,9 @@ class Endpoint:
 
         @wraps_access(self.view)
         def handle(**path_values):
+            for name in self.record_ids:
+                if not 1 <= path_values[name] <= MAX_ID:
+                    raise ApiError(404)  # no record has such an id
             if self.query is not None:
                 path_values["query"] = read_query(self.query)
             if self.body is not None:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from blueprints.events import ical
-from blueprints.events.models import Event, Registration
+from blueprints.events.models import REGISTRATION_STATUSES, Event, Registration
 from blueprints.events.services import calendar_domain
 from blueprints.mail.services import send_mail
 from blueprints.mail.transport import MailAttachment
@@ -34,6 +34,10 @@ class RegistrationClosed(RegistrationRefused):
 
 class AlreadyRegistered(RegistrationRefused):
     """The address already has an active registration for the event."""
+
+
+class NotConfirmed(RegistrationRefused):
+    """Only a confirmed registration holds a place, so only it can be checked in."""
 
 
 def register(event: Event, *, name: str, email: str) -> Registration:
@@ -91,9 +95,37 @@ def cancel(registration: Registration) -> Registration | None:
     return next_in_line
 
 
+def cancel_by_staff(registration: Registration) -> Registration | None:
+    """Cancel for the person, who gets a mail saying so; the first on the waiting list moves up
+    (returned), as when someone cancels through the mailed link."""
+    if registration.status == "cancelled":
+        return None
+    moved_up = cancel(registration)
+    _mail(registration, "cancelled", _l("Ihre Anmeldung ist storniert: %(title)s",
+                                         title=registration.event.title))
+    return moved_up
+
+
 def check_in(registration: Registration) -> None:
     if registration.status == "confirmed" and registration.checked_in_at is None:
         registration.checked_in_at = utcnow()
+
+
+def record_attendance(registration: Registration, came: bool) -> None:
+    """Check the person in, or take a check-in back; raises NotConfirmed for any other status."""
+    if registration.status != "confirmed":
+        raise NotConfirmed(_("Nur eine bestätigte Anmeldung kann einchecken; diese ist „%(status)s“.",
+                             status=REGISTRATION_STATUSES[registration.status]))
+    if came:
+        check_in(registration)
+    else:
+        registration.checked_in_at = None
+
+
+def get(event: Event, registration_id: int) -> Registration | None:
+    """The event's registration with this id (None for another event's)."""
+    registration = db.session.get(Registration, registration_id)
+    return registration if registration is not None and registration.event_id == event.id else None
 
 
 def of_event(event: Event) -> list[Registration]:

@@ -94,6 +94,19 @@ def update_event(event: Event, values: dict, *, day: date, starts: time, ends: t
     return event
 
 
+def cancel_event(event: Event) -> bool:
+    """Call the event off, as the staff form's "Abgesagt" does; False if it was already.
+
+    The event stays, with its registrations and check-ins: the calendar shows it as
+    cancelled, and calendar apps take the new version (its sequence rises).
+    """
+    if event.cancelled:
+        return False
+    event.cancelled = True
+    event.sequence += 1
+    return True
+
+
 def _assign(event: Event, values: dict) -> None:
     for name in EVENT_FIELDS:
         if name in values:

@@ -212,7 +212,8 @@ def offer_of(unit: Unit) -> Offer:
 
 def matches_for(application: Application):
     """(ranked units, excluded units with reasons) for an application, from the whole register."""
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    # Archived units are no longer watched: matching leaves them out (vacancies.watched_units).
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.archived_at.is_(None)))}
     ranked, excluded = rank_units(wish_of(application), [offer_of(u) for u in units.values()],
                                  town_weights())
     return [(match, units[match.unit_id]) for match in ranked], \

@@ -190,6 +190,29 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
+def revise(agreement: Agreement, values: dict, *, town_name: str) -> Agreement:
+    """Change a draft's terms (any of AGREEMENT_FIELDS) and fill the template in again."""
+    if agreement.status == "approved":
+        raise StepRefused(_("Diese Vereinbarung ist schon freigegeben und bleibt, wie sie ist."))
+    changed = {name: values.get(name, getattr(agreement, name)) for name in AGREEMENT_FIELDS}
+    if changed["ends_on"] < changed["starts_on"]:
+        raise StepRefused(_("Das Ende liegt vor dem Beginn."))
+    if changed["subsidy_eur_month"] > changed["rent_eur_month"]:
+        raise StepRefused(_("Der Zuschuss ist höher als die Miete."))
+    for name, value in changed.items():
+        setattr(agreement, name, value)
+    agreement.text = fill_in(agreement, town_name)
+    return agreement
+
+
+def discard(agreement: Agreement) -> None:
+    """Delete a draft; an approved agreement stays, for the application's history and the subsidies."""
+    if agreement.status == "approved":
+        raise StepRefused(_("Eine freigegebene Vereinbarung bleibt: sie gehört zum Verlauf der "
+                            "Bewerbung und zu den Zuschüssen der Stadt."))
+    db.session.delete(agreement)
+
+
 def agreements_of(application: Application) -> list[Agreement]:
     return list(db.session.scalars(select(Agreement).where(Agreement.application_id == application.id)
                                    .order_by(Agreement.id)))

@@ -6,19 +6,21 @@ from typing import Annotated
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from pydantic import Field
 
-from blueprints.api import (ApiError, Changes, Pagination, RequestBody, ResponseModel, api,
+from blueprints.api import (ApiError, Changes, Pagination, RequestBody, ResponseModel, Text, api,
                             id_param, paginate)
 from blueprints.town import services
 from tenants.access import public, requires
+from tenants.db import db
 
 DISTRICT_PATH = f"/districts/{id_param('district_id')}"
 NO_SUCH_DISTRICT = _l("Diesen Stadtteil gibt es nicht.")
 DUPLICATE = _l("Diesen Stadtteil gibt es schon.")
-DistrictName = Annotated[str, Field(min_length=1, max_length=200,
-                                   description="Eindeutig in der Stadt, gleich welcher Schreibung.")]
-Description = Annotated[str, Field(max_length=5000)]
+DistrictName = Annotated[Text(200, at_least=1),
+                         Field(description="Eindeutig in der Stadt, gleich welcher Schreibung.")]
+Description = Text(5000)
 
 
 class District(ResponseModel):
@@ -71,6 +73,28 @@ def update_district(district_id: int, body: DistrictChanges):
         return services.update_district(district, **body.model_dump(exclude_unset=True))
     except services.DuplicateName:
         raise ApiError(409, DUPLICATE, fields={"name": str(DUPLICATE)}) from None
+
+
+@api.delete(DISTRICT_PATH, summary="Einen Stadtteil löschen, den keine Einheit und keine "
+                                    "Veranstaltung nennt", status=204,
+            conflict="Einheiten (auch archivierte) oder Veranstaltungen liegen noch in diesem "
+                     "Stadtteil; `message` nennt, wie viele.")
+@requires("town.manage")
+def delete_district(district_id: int):
+    district = _district_or_404(district_id)
+    try:
+        services.delete_district(district)
+    except services.DistrictInUse as in_use:
+        raise ApiError(409, _in_use_message(in_use), code="district_in_use") from None
+    db.session.commit()
+    return None, 204
+
+
+def _in_use_message(in_use: services.DistrictInUse) -> str:
+    return str(_l("Der Stadtteil wird noch gebraucht, von %(units)s und %(events)s. Bitte ordnen "
+                  "Sie diese zuerst einem anderen Stadtteil zu.",
+                  units=ngettext("%(num)d Einheit", "%(num)d Einheiten", in_use.units),
+                  events=ngettext("%(num)d Veranstaltung", "%(num)d Veranstaltungen", in_use.events)))
 
 
 def _district_or_404(district_id: int):

@@ -15,6 +15,14 @@ class DuplicateName(ValueError):
     """A district of that name exists already."""
 
 
+class DistrictInUse(ValueError):
+    """Units or events still lie in the district; ``units`` and ``events`` say how many."""
+
+    def __init__(self, units: int, events: int):
+        super().__init__(units, events)
+        self.units, self.events = units, events
+
+
 def districts_in_order() -> Select:
     # The id breaks ties, so that pages of a paginated list never overlap.
     return select(District).order_by(District.name, District.id)
@@ -48,6 +56,23 @@ def update_district(district: District, *, name: str | None = None,
         district.description = description.strip()
     _commit_or_duplicate(district.name)
     return district
+
+
+def delete_district(district: District) -> None:
+    """Delete a district that no unit (archived ones too) and no event names; the caller commits.
+
+    Their figures and history are counted per district, so a district in use
+    stays; raises DistrictInUse with the numbers.
+    """
+    # The register and the calendar build on this module, so they are asked here, not imported above.
+    from blueprints.events.models import Event
+    from blueprints.vacancies.models import Unit
+
+    units = db.session.scalar(select(func.count()).where(Unit.district_id == district.id))
+    events = db.session.scalar(select(func.count()).where(Event.district_id == district.id))
+    if units or events:
+        raise DistrictInUse(units, events)
+    db.session.delete(district)
 
 
 def _refuse_duplicate(name: str, other_than: int | None = None) -> None:

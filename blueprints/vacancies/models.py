@@ -117,6 +117,9 @@ class Unit(TenantModel):
         BigId, ForeignKey("tenant.attachments.id", ondelete="SET NULL"))
     # The town's own key for the unit (from its spreadsheet): a second import updates.
     reference: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # Archived: no longer watched (demolished, merged, a mistake). It leaves the listing, the
+    # register's default view and matching, but keeps its history and counts in the figures.
+    archived_at: Mapped[Timestamp | None]
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -138,11 +141,16 @@ class Unit(TenantModel):
             CheckConstraint(one_of("publish", PUBLISH), name="publish"),
             Index("ix_units_status", "status"),
             Index("ix_units_district_id", "district_id"),
-            Index("ix_units_owner_id", "owner_id"))
+            Index("ix_units_owner_id", "owner_id"),
+            Index("ix_units_archived_at", "archived_at"))
 
     @property
     def is_published(self) -> bool:
         return self.publish != "no"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class StatusChange(TenantModel):

@@ -45,6 +45,7 @@ class RegisterFilter:
     district_id: int | None = None
     endangered: bool = False
     search: str = ""
+    archived: bool = False  # the archived units alone, instead of the watched ones
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class ListingFilter:
 
 def register_query(wanted: RegisterFilter = RegisterFilter()) -> Select:
     query = select(Unit).options(selectinload(Unit.district), selectinload(Unit.owner))
+    query = query.where(Unit.archived_at.is_not(None) if wanted.archived else Unit.archived_at.is_(None))
     if wanted.status:
         query = query.where(Unit.status == wanted.status)
     if wanted.district_id:
@@ -76,7 +78,8 @@ def register_query(wanted: RegisterFilter = RegisterFilter()) -> Select:
 def listing_query(wanted: ListingFilter = ListingFilter()) -> Select:
     """Units the public may see: owner agreed to publish, and available."""
     query = (select(Unit).options(selectinload(Unit.district), selectinload(Unit.photos))
-             .where(Unit.publish != "no", Unit.status.in_(AVAILABLE_STATUSES)))
+             .where(Unit.publish != "no", Unit.status.in_(AVAILABLE_STATUSES),
+                    Unit.archived_at.is_(None)))
     return narrowed(query, wanted).order_by(Unit.available_from.is_(None), Unit.available_from,
                                             Unit.id)
 
@@ -149,6 +152,19 @@ def update_unit(unit: Unit, values: dict, *, by_user_id: int | None = None) -> U
     if moved or became_approximate or unit.public_lat is None:
         _place_publicly(unit, redraw=moved)
     return unit
+
+
+def archive(unit: Unit) -> bool:
+    """Archive the unit; False if it was archived already. History and figures keep it."""
+    if unit.archived_at is not None:
+        return False
+    unit.archived_at = utcnow()
+    return True
+
+
+def watched_units() -> Select:
+    """The units not archived: what matching ranks and staff pick from."""
+    return select(Unit).where(Unit.archived_at.is_(None))
 
 
 def change_status(unit: Unit, status: str, *, on: date | None = None, note: str = "",

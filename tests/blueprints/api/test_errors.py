@@ -83,9 +83,20 @@ def test_an_unknown_town_is_a_404_in_the_api_format(client):
 
 
 def test_a_method_the_path_does_not_have_is_a_405(client, towns, dummy_district):
-    response = client.delete(api_path(towns.a, f"/districts/{dummy_district.id}"))
+    response = client.put(api_path(towns.a, f"/districts/{dummy_district.id}"), json={})
     assert_api_error(response, 405, "method_not_allowed")
-    assert "PATCH" in response.headers["Allow"]
+    assert {"GET", "PATCH", "DELETE"} <= set(response.headers["Allow"].split(", "))
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+@pytest.mark.parametrize("record_id", [0, 2**63, 10**20])
+def test_an_id_no_record_can_have_is_a_404_for_every_method_of_the_path(
+        client, towns, manager, method, record_id):
+    """Not a 405: every method of a record's URL matches its rule, whatever the number."""
+    for path in (f"/units/{record_id}", f"/districts/{record_id}",
+                 f"/events/{record_id}/registrations/{record_id}"):
+        response = client.open(api_path(towns.a, path), method=method, headers=manager, json={})
+        assert_api_error(response, 404, "not_found")
 
 
 def test_anonymous_writes_are_a_401_and_writes_without_permission_a_403(client, towns, bearer):
