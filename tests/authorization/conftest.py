@@ -8,6 +8,7 @@ campaign sent) cannot change what the next one sees.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,8 +60,9 @@ def world_database(tmp_path_factory) -> WorldDatabase:
 
 
 @pytest.fixture(scope="session")
-def copy_of_world(world_database):
-    """Factory: ``copy_of_world(name, **config)`` → an app on a fresh copy of the world's database."""
+def copy_of_world(world_database, tmp_path_factory):
+    """Factory: ``copy_of_world(name, **config)`` → an app on a fresh copy of the world's database
+    and of its stored files (a caller's deletion removes files, too)."""
     template = make_url(world_database.url)
     admin = create_engine(template.set(database="postgres"), isolation_level="AUTOCOMMIT")
     made = []
@@ -70,8 +72,10 @@ def copy_of_world(world_database):
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
             connection.exec_driver_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{template.database}"')
+        instance_path = tmp_path_factory.mktemp(f"instance-{name}") / "instance"
+        shutil.copytree(world_database.instance_path, instance_path)
         app = make_app(template.set(database=copy).render_as_string(hide_password=False),
-                       world_database.instance_path, **config)
+                       instance_path, **config)
         made.append((app, copy))
         return app
 

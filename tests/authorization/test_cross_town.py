@@ -30,13 +30,15 @@ COVERAGE: dict[str, tuple[str, ...]] = {
     "actors": ("actors.show", "actors.edit", "actors.log_contact"),
     "actor_contacts": ("actors.complete_follow_up",),
     "agreement_templates": ("interim_use.agreement_template",),  # one per town: test_singletons
-    "agreements": ("interim_use.agreement_pdf", "interim_use.approve_agreement"),
+    "agreements": ("interim_use.agreement_pdf", "interim_use.approve_agreement", "api.get_agreement",
+                   "api.update_agreement", "api.approve_agreement", "api.delete_agreement"),
     "application_attachments": ("interim_use.document",),
     "application_events": ("interim_use.application", "interim_use.portal"),  # inside its application
     "applications": ("interim_use.application", "interim_use.take_step", "interim_use.reject",
                      "interim_use.draw_up_agreement", "interim_use.edit_own", "interim_use.download_own",
                      "interim_use.withdraw_own", "interim_use.delete_own", "interim_use.confirm",
-                     "api.get_application", "api.list_matches", "api.list_excluded_units"),
+                     "api.get_application", "api.list_matches", "api.list_excluded_units",
+                     "api.update_application", "api.delete_application"),
     "attachments": ("vacancies.public_photo", "vacancies.staff_photo", "vacancies.public_floor_plan",
                     "vacancies.staff_floor_plan", "vacancies.report_photo", "vacancies.location_download",
                     "interim_use.document", "events.image", "marketing.directory_picture",
@@ -47,13 +49,15 @@ COVERAGE: dict[str, tuple[str, ...]] = {
     "directory_edit_links": ("marketing.trader_edit", "marketing.trader_picture"),
     "directory_entries": ("marketing.directory_entry", "marketing.directory_picture",
                           "marketing.edit_entry", "marketing.publish_entry", "marketing.send_edit_link"),
-    "districts": ("api.get_district", "api.update_district"),
+    "districts": ("api.get_district", "api.update_district", "api.delete_district"),
     "event_registrations": ("events.check_in", "events.confirm_registration",
-                            "events.cancel_registration"),
+                            "events.cancel_registration", "api.get_registration",
+                            "api.update_registration", "api.delete_registration"),
     "event_series": ("events.event", "events.edit"),  # inside its events
     "events": ("events.event", "events.event_feed", "events.image", "events.register", "events.edit",
                "events.registration_list", "events.registration_pdf", "api.get_event",
-               "api.create_registration", "api.list_registrations"),
+               "api.create_registration", "api.list_registrations", "api.update_event",
+               "api.delete_event"),
     "footfall_counts": ("vacancies.location", "vacancies.edit_location"),  # test_singletons
     "jury_members": ("interim_use.score_call",),
     "jury_scores": ("interim_use.score_call",),
@@ -75,7 +79,7 @@ COVERAGE: dict[str, tuple[str, ...]] = {
     "unit_status_changes": ("vacancies.show",),  # inside its unit
     "units": ("vacancies.listed_unit", "vacancies.expose", "vacancies.show", "vacancies.edit",
               "vacancies.change_status", "vacancies.upload_photo", "vacancies.upload_floor_plan",
-              "vacancies.enquire", "api.get_unit", "api.update_unit"),
+              "vacancies.enquire", "api.get_unit", "api.update_unit", "api.delete_unit"),
     "vacancy_reports": ("vacancies.report_photo", "vacancies.accept_report", "vacancies.reject_report"),
 }
 
@@ -84,7 +88,8 @@ COVERAGE: dict[str, tuple[str, ...]] = {
 SIGNED_LINKS = {"interim_use.confirm"}
 # API writes validate their body before they look anything up: these get a valid one.
 VALID_BODIES = {"api.create_registration": {"name": "Probe", "email": "probe@example.org",
-                                            "consent": True}}
+                                            "consent": True},
+                "api.update_application": {"status": "in_review"}}
 
 
 def record_routes(app):

@@ -62,12 +62,13 @@ def url_of(rule, values: dict, overrides: dict) -> str:
 
 
 def in_request_order(app):
-    """GETs first, then writes, then what ends the session."""
+    """GETs first, then writes, then deletions (so no write meets a record gone), then what
+    ends the session."""
     def position(route):
         endpoint, method, _rule = route
         ending = (endpoint, method)
         return (SESSION_ENDING.index(ending) + 1 if ending in SESSION_ENDING else 0,
-                method not in SAFE)
+                method not in SAFE, method == "DELETE")
 
     return sorted(routes(app), key=position)
 
