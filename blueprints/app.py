@@ -16,6 +16,7 @@ from blueprints.api.errors import api_error, is_api_request
 from blueprints.api.errors import http_error as api_http_error
 from blueprints.caching import cache_config
 from blueprints.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from blueprints.request_values import RecordNumberConverter, refuse_nul_bytes
 from config import Settings, load_settings
 from tenants import access, resolver
 from tenants.registry import TenantRegistry
@@ -84,6 +85,8 @@ def _init_town_edge(app):
     registry = TenantRegistry(lambda: engine, check_interval=app.config["TENANT_REGISTRY_CHECK_SECONDS"])
     app.extensions["quartier_registry"] = registry
     app.url_map.converters["town"] = resolver.TownConverter
+    app.url_map.converters["int"] = RecordNumberConverter  # before any rule is added
+    app.before_request(refuse_nul_bytes)
     app.url_value_preprocessor(resolver.enter_requested_town)
     app.url_defaults(resolver.add_town_to_url)
     app.teardown_request(resolver.leave_town)

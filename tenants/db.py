@@ -23,6 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, declared_attr, mapped_column
 from tenants.current import TenantContextError, current_tenant, current_tenant_or_none
 
 TENANT_SCHEMA = "tenant"
+# Ids are BIGINT: a larger number is refused (or, in a URL, not found), never a database overflow.
+MAX_ID = 2**63 - 1
 SCHEMA_PREFIX = "town_"
 _SCHEMA_NAME = re.compile(r"^town_[a-z0-9_]{1,57}$")
 

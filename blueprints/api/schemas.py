@@ -17,14 +17,12 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema)
 from sqlalchemy import Select, func, select
 
-from tenants.db import db
+from tenants.db import MAX_ID, db
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 # Bounds the SQL OFFSET, so a silly page number is a 422, never a database overflow.
 MAX_PAGE = 1_000_000
-# Ids are BIGINT: a larger number is refused (or, in a URL, not found), never a database overflow.
-MAX_ID = 2**63 - 1
 
 
 INVALID_EMAIL = _l("Bitte eine gültige E-Mail-Adresse angeben.")

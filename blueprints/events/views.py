@@ -27,6 +27,7 @@ from blueprints.events.models import CATEGORIES, REGISTRATION_STATUSES
 from blueprints.caching import cached_for_visitors
 from blueprints.extensions import limiter
 from blueprints.paging import page_of
+from blueprints.request_values import record_id_arg
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
 from blueprints.vacancies.spreadsheet_writing import csv_file
@@ -35,6 +36,7 @@ from tenants.db import db
 
 CALENDAR_PAGE_SIZE = 25
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # as the API's times (blueprints/api/schemas.py, Moment)
 UNCHANGED, REFUSED = object(), object()  # outcomes of an image field besides a new image or None
 EVENT_FIELDS = ("title", "description", "category", "address", "capacity", "registration_open",
                 "cancelled")
@@ -43,7 +45,7 @@ EVENT_FIELDS = ("title", "description", "category", "address", "capacity", "regi
 def _wanted() -> services.CalendarFilter:
     category = request.args.get("kategorie")
     return services.CalendarFilter(category=category if category in CATEGORIES else None,
-                                   district_id=request.args.get("stadtteil", type=int))
+                                   district_id=record_id_arg("stadtteil"))
 
 
 @public
@@ -53,7 +55,7 @@ def calendar_page():
     shown = MONTH.match(request.args.get("monat", ""))
     if request.args.get("ansicht") == "monat" or shown:
         today = date.today()
-        year, month_number = (int(shown[1]), int(shown[2])) if shown and 1 <= int(shown[2]) <= 12 \
+        year, month_number = (int(shown[1]), int(shown[2])) if _shown_month_exists(shown) \
             else (today.year, today.month)
         events = services.month(year, month_number, wanted)
         return render_template("events/month.html", wanted=wanted, year=year, month=month_number,
@@ -62,6 +64,11 @@ def calendar_page():
     page = page_of(services.upcoming(wanted), CALENDAR_PAGE_SIZE)
     return render_template("events/calendar.html", events=page.items, page=page, wanted=wanted,
                            **_calendar_context())
+
+
+def _shown_month_exists(shown) -> bool:
+    # The years the calendar pages through: its neighbours must be dates too.
+    return bool(shown) and FIRST_YEAR <= int(shown[1]) <= LAST_YEAR and 1 <= int(shown[2]) <= 12
 
 
 def _calendar_context(year=None, month_number=None) -> dict:

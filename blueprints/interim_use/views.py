@@ -38,6 +38,7 @@ from blueprints.interim_use.forms import (
     WeightsForm,
 )
 from blueprints.interim_use.models import OUTCOMES, STATUSES, Application
+from blueprints.request_values import record_id_arg, record_ids_arg
 from blueprints.town import services as town
 from blueprints.vacancies import services as vacancies
 from tenants.access import public, requires, signed_in
@@ -85,13 +86,13 @@ def apply():
     visits (and crawlers) leave nothing behind.
     """
     draft = _current_draft()
-    unit = vacancies.get_listed_unit(request.args.get("einheit", type=int) or 0)
+    unit = vacancies.get_listed_unit(record_id_arg("einheit") or 0)
     if unit is not None and draft is not None:
         draft.unit_id = unit.id
         db.session.commit()
     elif unit is not None:
         session[_unit_key()] = unit.id
-    call = calls.get_call(request.args.get("ausschreibung", type=int) or 0)
+    call = calls.get_call(record_id_arg("ausschreibung") or 0)
     if call is not None and calls.accepting(call):
         session[_call_key()] = call.id
     return redirect(url_for("interim_use.step", step="bewerber"))
@@ -281,8 +282,8 @@ def take_step(application_id):
     form = StepForm()
     try:
         workflow.advance(found, form.to.data, by_user_id=current_user.id, note=form.note.data or "",
-                         unit_ids=[int(value) for value in request.form.getlist("unit_ids")],
-                         unit_id=request.form.get("unit_id", type=int),
+                         unit_ids=record_ids_arg("unit_ids", request.form),
+                         unit_id=record_id_arg("unit_id", request.form),
                          outcome=request.form.get("outcome"))
     except workflow.StepRefused as refused:
         db.session.rollback()

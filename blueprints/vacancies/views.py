@@ -14,6 +14,7 @@ from blueprints.interim_use import matching
 from blueprints.interim_use import services as interim_use
 from blueprints.mail.services import send_mail
 from blueprints.paging import page_of
+from blueprints.request_values import record_id_arg
 from blueprints.town import services as town
 from blueprints.vacancies import exports, services
 from blueprints.vacancies.forms import (EnquiryForm, FloorPlanForm, ListingFilterForm, PhotoForm,
@@ -36,7 +37,7 @@ EXPORT_TYPES = {"csv": "text/csv",
 def register():
     wanted = services.RegisterFilter(
         status=request.args.get("status") if request.args.get("status") in STATUSES else None,
-        district_id=request.args.get("stadtteil", type=int),
+        district_id=record_id_arg("stadtteil"),
         endangered=request.args.get("gefaehrdet") == "1",
         search=request.args.get("suche", "").strip())
     page = page_of(services.register_query(wanted), REGISTER_PAGE_SIZE)
@@ -362,7 +363,7 @@ def edit_location():
     from blueprints.vacancies import location
     from blueprints.vacancies.forms import DownloadForm, FootfallForm, ProfileForm
 
-    district_id = request.args.get("stadtteil", type=int)
+    district_id = record_id_arg("stadtteil")
     if district_id is not None and town.get_district(district_id) is None:
         abort(404)
     profile = location.profile_for(district_id)
@@ -385,7 +386,7 @@ def add_footfall():
     from blueprints.vacancies import location
     from blueprints.vacancies.forms import FootfallForm
 
-    district_id = request.args.get("stadtteil", type=int)
+    district_id = record_id_arg("stadtteil")
     form = FootfallForm()
     if form.validate_on_submit():
         profile = location.profile_for(district_id) or location.save_profile(district_id, {})
@@ -403,7 +404,7 @@ def add_location_download():
     from blueprints.vacancies import location
     from blueprints.vacancies.forms import DownloadForm
 
-    district_id = request.args.get("stadtteil", type=int)
+    district_id = record_id_arg("stadtteil")
     form = DownloadForm()
     if form.validate_on_submit():
         try:
