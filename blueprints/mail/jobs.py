@@ -2,8 +2,9 @@
 
 Both are safe to run twice: a mail is claimed (row lock, PostgreSQL) from its
 status check until ``sent`` is committed, so a second run of the same job
-waits or skips instead of sending twice. Only the moment between the SMTP
-server's acceptance and that commit is unguarded (README, Operations: Workers).
+waits or skips instead of sending twice. Between the SMTP server's acceptance
+and that commit, the note in Redis (handover.py) guards: a run after a commit
+that failed records the mail as sent without sending it again.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import current_app
 from rq import get_current_job
 from sqlalchemy import select, update
 
+from blueprints.mail import handover
 from blueprints.mail.models import TownOutboxAttachment, TownOutboxMail, outbox_model
 from blueprints.mail.transport import (
     MailAttachment,
@@ -35,6 +37,10 @@ def deliver_mail(mail_id: int) -> None:
     """Send one mail of the current scope's outbox, unless it is no longer queued."""
     mail = _claim(mail_id)
     if mail is None:
+        return
+    if handover.accepted_already([mail.message_id]):  # the last run could not commit it
+        mail.status, mail.error, mail.sent_at = "sent", None, utcnow()
+        db.session.commit()
         return
     transport = SmtpTransport.from_config(current_app.config)
     if transport is None:  # no MAIL_URL: the dev outbox keeps it for reading
@@ -71,12 +77,14 @@ def deliver_batch_part(batch_id: int, part: int) -> None:
     db.session.rollback()  # no transaction open while connecting
     if not mails:
         return
+    accepted = handover.accepted_already([mail.message_id for mail in mails])
     from_header = sender()
     try:
         with transport.connect() as smtp, town_connection() as database:
             for mail in mails:
                 if _lock_if_queued(database, mail.id):
-                    _send_part_mail(database, mail, files.get(mail.id, ()), smtp.send_message, from_header)
+                    send = _already_sent if mail.message_id in accepted else smtp.send_message
+                    _send_part_mail(database, mail, files.get(mail.id, ()), send, from_header)
     except Exception as exc:  # leaving town_connection rolled back the mail being sent: still queued
         log.warning("Part %s of mail batch %s stopped: %s", part, batch_id, exc)
         values = {"error": _describe(exc)}
@@ -114,6 +122,7 @@ def _send_part_mail(database, mail, attachments, send, from_header: str) -> None
     """Like ``_send``, for a mail of a part read as a plain row."""
     try:
         send(build_message(mail, from_header, attachments))
+        handover.note_accepted(mail.message_id)
     except Exception as exc:
         if not is_permanent_refusal(exc):
             raise
@@ -129,6 +138,7 @@ def _send(mail, send, from_header: str) -> None:
     """Hand one claimed mail to ``send``; commit it as sent, or as failed if refused for good."""
     try:
         send(build_message(mail, from_header))
+        handover.note_accepted(mail.message_id)
     except Exception as exc:
         if not is_permanent_refusal(exc):
             raise
@@ -137,6 +147,10 @@ def _send(mail, send, from_header: str) -> None:
     else:
         mail.status, mail.error, mail.sent_at = "sent", None, utcnow()
     db.session.commit()
+
+
+def _already_sent(message) -> None:
+    """The "send" of a mail the server accepted in an earlier run: nothing goes out again."""
 
 
 def _claim(mail_id: int):

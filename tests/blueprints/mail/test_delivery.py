@@ -174,3 +174,30 @@ def test_a_batch_caused_while_redis_is_down_is_relayed_part_by_part(delivery, wo
         wait_for(lambda: len(smtp.messages) == 10, message="the ten mails")
         time.sleep(SETTLE_SECONDS)
     assert sorted(smtp.message_id_counts().values()) == [1] * 10
+
+
+def test_a_mail_accepted_before_its_sent_commit_was_lost_is_not_sent_again(delivery, worker, smtp_on,
+                                                                          towns):
+    """What a PostgreSQL restart between the server's 250 OK and the commit leaves behind: the
+    row still queued, the acceptance noted in Redis. The next run records it, and sends nothing."""
+    from blueprints.mail import handover
+
+    port = free_port()
+    smtp = smtp_on(port)
+    app, environment = delivery(f"smtp://127.0.0.1:{port}")
+    single = f"{unique('single')}@example.org"
+    in_batch = [f"{unique('part')}@example.org" for _ in range(3)]
+    with app.test_request_context(), tenant_context(towns.a):
+        town_mail(single)
+        db.session.commit()
+        batch_of_town_mails("Probe", in_batch)
+    accepted = [town_rows(app, towns.a, single)[0], town_rows(app, towns.a, in_batch[1])[0]]
+    with app.app_context():
+        for row in accepted:
+            handover.note_accepted(row.message_id)
+    with worker(environment):
+        wait_for(lambda: all(row.status == "sent" for address in [single, *in_batch]
+                             for row in town_rows(app, towns.a, address)), message="every row sent")
+        time.sleep(SETTLE_SECONDS)
+    assert addressed_to(smtp, single) == [] and addressed_to(smtp, in_batch[1]) == []
+    assert [len(addressed_to(smtp, address)) for address in (in_batch[0], in_batch[2])] == [1, 1]
