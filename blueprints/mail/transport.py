@@ -7,6 +7,7 @@ hand its rows and files to ``build_message``, the message to ``SmtpTransport``
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import ssl
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 # Readable in the raw source, safe for any line length.
 UTF8_QUOTED_PRINTABLE = Charset("utf-8")
 UTF8_QUOTED_PRINTABLE.body_encoding = QP
+# Control characters, with the Unicode line and paragraph separators str.splitlines breaks at too.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
@@ -71,17 +74,27 @@ def build_message(mail: OutboxMail, sender: str, attachments: Sequence | None = 
     body.attach(MIMEText(mail.html_body, "html", UTF8_QUOTED_PRINTABLE))
     files = list(getattr(mail, "attachments", ()) if attachments is None else attachments)
     message = body if not files else MIMEMultipart("mixed", _subparts=[body, *map(_attachment_part, files)])
-    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
-    message["From"] = sender
-    message["To"] = mail.to_address
+    subject = one_line(mail.subject)
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    message["From"] = one_line(sender)
+    message["To"] = one_line(mail.to_address)
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = mail.message_id
+    message["Message-ID"] = one_line(mail.message_id)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     unsubscribe_url = getattr(mail, "unsubscribe_url", None)
     if unsubscribe_url:  # marketing mail only (RFC 2369, one-click per RFC 8058)
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe"] = f"<{one_line(unsubscribe_url)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
+
+
+def one_line(header_value: str) -> str:
+    """The value with each run of control characters (CR, LF, …) as one space.
+
+    A line break in a header value makes the message unsendable (HeaderParseError
+    on every attempt, the mail stays queued) or, worse, starts a header of its own.
+    """
+    return CONTROL_CHARACTERS.sub(" ", header_value).strip()
 
 
 def _attachment_part(attachment) -> MIMEBase:
@@ -95,7 +108,8 @@ def _attachment_part(attachment) -> MIMEBase:
     part = MIMEBase(maintype, subtype, **params)
     part.set_payload(attachment.content)
     encoders.encode_base64(part)
-    filename = attachment.filename if attachment.filename.isascii() else ("utf-8", "", attachment.filename)
+    filename = one_line(attachment.filename)
+    filename = filename if filename.isascii() else ("utf-8", "", filename)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
 
