@@ -1,10 +1,15 @@
-"""Form fields every module shares: numbers typed the German way."""
+"""Form fields every module shares: numbers typed the German way, one-line texts."""
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+# Where str.splitlines (and so a mail header) breaks a line: CR, LF, VT, FF, FS, GS, RS, NEL, LS, PS.
+LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def parse_local_number(text: str) -> Decimal:
@@ -40,6 +45,20 @@ class LocalDecimalField(DecimalField):
         if self.data is None:
             return ""
         return format(self.data.normalize() if isinstance(self.data, Decimal) else self.data, "f")
+
+
+class SingleLine:
+    """Refuse line breaks and other control characters in a text that must stay one line (a mail subject)."""
+
+    def __init__(self, line_break_message, control_message):
+        self.line_break_message, self.control_message = line_break_message, control_message
+
+    def __call__(self, form, field):
+        text = field.data or ""
+        if any(character in LINE_BREAKS for character in text):
+            raise ValidationError(self.line_break_message)
+        if any(unicodedata.category(character) == "Cc" for character in text):
+            raise ValidationError(self.control_message)
 
 
 class CheckboxesField(SelectMultipleField):

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from blueprints.formfields import CheckboxesField
+from blueprints.formfields import CheckboxesField, SingleLine
 from blueprints.marketing.models import CAMPAIGN_BLOCKS, NEWSLETTER_LISTS
 
 
@@ -20,8 +20,11 @@ class SubscribeForm(FlaskForm):
 
 
 class CampaignForm(FlaskForm):
-    subject = StringField(_l("Betreff"), validators=[DataRequired(message=_l("Bitte einen Betreff angeben.")),
-                                                     Length(max=200)])
+    subject = StringField(_l("Betreff"), validators=[
+        DataRequired(message=_l("Bitte einen Betreff angeben.")), Length(max=200),
+        # A mail header is one line: a break in it would leave every mail of the campaign unsendable.
+        SingleLine(_l("Der Betreff darf keine Zeilenumbrüche enthalten."),
+                   _l("Der Betreff darf keine Steuerzeichen (etwa Tabulatoren) enthalten."))])
     body = TextAreaField(_l("Text"), validators=[Length(max=20000)], description=_l(
         "Leerzeile = neuer Absatz; **fett**; [Linktext](https://…); Zeilen mit „- “ werden eine Liste."))
     lists = CheckboxesField(_l("An die Listen"), choices=list(NEWSLETTER_LISTS.items()), validators=[

@@ -2,6 +2,7 @@
 delivered/failed counts, and the generated blocks."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -290,3 +291,30 @@ def test_a_campaign_without_subject_or_list_is_refused_beside_its_fields_and_kee
     no_list = client.post(staff_url(towns.a, "kampagnen/neu"), data={"subject": subject, "body": "x"})
     assert no_list.status_code == 422 and "Bitte mindestens eine Liste wählen." in no_list.text
     assert subject not in client.get(staff_url(towns.a)).text  # nothing was saved
+
+
+@pytest.mark.parametrize("subject", ["Sommerfest\r\nBcc: alle@example.org", "Sommerfest\nam Markt",
+                                     "Sommerfest\ram Markt", "Sommerfest\u2028am Markt"])
+def test_a_subject_with_a_line_break_is_refused_beside_the_field_and_nothing_is_saved(
+        mail_app, manager, towns, subject):
+    client, _user = manager
+    body = unique("Liebe Leser:innen, ")
+    refused = client.post(staff_url(towns.a, "kampagnen/neu"),
+                          data={"subject": subject, "body": body, "lists": ["traders"]})
+    assert refused.status_code == 422
+    assert "Der Betreff darf keine Zeilenumbrüche enthalten." in refused.text
+    assert 'id="subject-error"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert body in refused.text  # nothing typed is lost
+    assert re.search(r'<input checked [^>]*value="traders"', refused.text)
+    assert body not in client.get(staff_url(towns.a)).text
+
+
+def test_a_tab_in_a_subject_is_refused_and_a_saved_campaign_keeps_its_subject(mail_app, manager, towns):
+    client, _user = manager
+    campaign_id = create_campaign(mail_app, towns.a, subject="Vor dem Fest")
+    refused = client.post(staff_url(towns.a, f"kampagnen/{campaign_id}/bearbeiten"),
+                          data={"subject": "Nach\tdem Fest", "body": "Neu", "lists": ["residents"]})
+    assert refused.status_code == 422
+    assert "Der Betreff darf keine Steuerzeichen (etwa Tabulatoren) enthalten." in refused.text
+    row = campaign_row(mail_app, towns.a, campaign_id)
+    assert (row.subject, row.body) == ("Vor dem Fest", "Hallo Quartier!")
