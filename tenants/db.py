@@ -10,6 +10,7 @@ fails instead of touching another town's rows.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,10 +19,12 @@ from typing import Annotated
 import flask_sqlalchemy.session
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, Connection, DateTime, Integer, MetaData, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, declared_attr, mapped_column
 
 from tenants.current import TenantContextError, current_tenant, current_tenant_or_none
 
+log = logging.getLogger(__name__)
 TENANT_SCHEMA = "tenant"
 # Ids are BIGINT: a larger number is refused (or, in a URL, not found), never a database overflow.
 MAX_ID = 2**63 - 1
@@ -67,7 +70,22 @@ class TenantAwareSession(flask_sqlalchemy.session.Session):
     """The session class; its events below keep every transaction in one town."""
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": TenantAwareSession})
+class QuartierSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, whose end-of-request clean-up survives a database that went away."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        # The page is rendered when this runs; a connection PostgreSQL has just ended
+        # (a restart, a failover) makes the rollback raise, and an error here escapes
+        # every error handler: the visitor got a 500 for a page that had worked.
+        try:
+            self.session.remove()
+        except DBAPIError as error:
+            log.warning("Session clean-up failed, the database went away: %s",
+                        str(error).splitlines()[0])
+            self.session.registry.clear()  # the pool replaces the dead connection
+
+
+db = QuartierSQLAlchemy(model_class=Base, session_options={"class_": TenantAwareSession})
 
 
 class TenantModel(db.Model):
