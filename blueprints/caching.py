@@ -25,8 +25,9 @@ from flask_babel import get_locale
 from flask_caching.backends.rediscache import RedisCache
 from flask_login import current_user
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError
 
-from blueprints.extensions import cache
+from blueprints.extensions import cache, db
 from tenants.redis_link import REDIS_TIMEOUT_SECONDS, redis_failed, redis_is_down
 
 VISITOR_CACHE_SECONDS = 60
@@ -41,7 +42,7 @@ def cached_for_visitors(stamp: Callable[[], object], seconds: int = VISITOR_CACH
 
     def cache_key(*args, **kwargs) -> str:
         identity = repr((g.tenant.schema_name, str(get_locale()), request.host, request.full_path,
-                         stamp()))
+                         _stamp_or_rollback(stamp)))
         return "visitor-page:" + hashlib.sha256(identity.encode()).hexdigest()
 
     def decorate(view):
@@ -59,6 +60,22 @@ def cached_for_visitors(stamp: Callable[[], object], seconds: int = VISITOR_CACH
         return serve
 
     return decorate
+
+
+def _stamp_or_rollback(stamp: Callable[[], object]) -> object:
+    """``stamp()``; if the database fails it, the session is rolled back before the error goes on.
+
+    Flask-Caching treats an error while making the key as "no cache" and calls the
+    view: that view must find a usable session (a new connection), not the failed
+    transaction, which would answer every query with PendingRollbackError (a 500)."""
+    try:
+        return stamp()
+    except DBAPIError:
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone: drop it, the pool gives a new one
+            db.session.close()
+        raise
 
 
 def _personal() -> bool:
