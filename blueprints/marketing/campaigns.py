@@ -57,12 +57,22 @@ def save(campaign: Campaign | None, *, subject: str, body: str, lists: list[str]
     return campaign
 
 
-def schedule(campaign: Campaign, at: datetime, *, now: datetime | None = None) -> None:
-    """Send at ``at`` (UTC): the due-runner claims it then."""
+def check_sendable(campaign: Campaign, at: datetime | None = None, *, now: datetime | None = None) -> None:
+    """NotSendable unless ``campaign`` may still go out, now or at ``at`` (UTC)."""
     if not campaign.editable:
         raise NotSendable(_("Diese Kampagne ist schon versandt."))
-    if at <= (now or utcnow()):
+    if at is not None and at <= (now or utcnow()):
         raise NotSendable(_("Der Zeitpunkt liegt in der Vergangenheit."))
+
+
+def recipient_count(campaign: Campaign) -> int:
+    """How many addresses the campaign would go to if it were sent now (as ``send_campaign`` picks them)."""
+    return newsletter.confirmed_count(campaign.lists)
+
+
+def schedule(campaign: Campaign, at: datetime, *, now: datetime | None = None) -> None:
+    """Send at ``at`` (UTC): the due-runner claims it then."""
+    check_sendable(campaign, at, now=now)
     campaign.status, campaign.scheduled_at = "scheduled", at
 
 

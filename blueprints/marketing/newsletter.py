@@ -114,12 +114,22 @@ def list_counts() -> dict[str, dict[str, int]]:
 
 def confirmed_recipients(lists: list[str]) -> list[tuple[str, str, str]]:
     """(email, token, locale) of each confirmed address on any of ``lists``, once each."""
-    query = (select(Subscriber.email, Subscriber.token, Subscriber.locale)
-             .join(Subscription, Subscription.subscriber_id == Subscriber.id)
-             .where(Subscriber.status == "confirmed", Subscription.list_key.in_(lists),
-                    Subscription.confirmed_at.is_not(None), Subscription.withdrawn_at.is_(None))
-             .distinct().order_by(Subscriber.email))
+    query = _confirmed_addresses(lists).order_by(Subscriber.email)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def confirmed_count(lists: list[str]) -> int:
+    """How many addresses ``confirmed_recipients(lists)`` returns, counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(_confirmed_addresses(lists).subquery()))
+
+
+def _confirmed_addresses(lists: list[str]):
+    """The one query of who gets a campaign: what is sent and what is counted cannot differ."""
+    return (select(Subscriber.email, Subscriber.token, Subscriber.locale)
+            .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+            .where(Subscriber.status == "confirmed", Subscription.list_key.in_(lists),
+                   Subscription.confirmed_at.is_not(None), Subscription.withdrawn_at.is_(None))
+            .distinct())
 
 
 def _mail_confirmation(subscriber: Subscriber) -> None:
