@@ -1,7 +1,8 @@
 """Forms of the newsletter, its campaigns and the news (the directory's are in directory_forms.py)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, RadioField, StringField, TextAreaField,
+                     TimeField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from blueprints.formfields import CheckboxesField, SingleLine
@@ -33,16 +34,26 @@ class CampaignForm(FlaskForm):
                              validators=[Optional()])
 
 
+CONFIRMED = "1"
+
+
 class SendForm(FlaskForm):
     when = RadioField(_l("Wann"), choices=[("now", _l("jetzt senden")), ("later", _l("zu einem Zeitpunkt senden"))],
                       default="now")
     day = DateField(_l("Datum"), validators=[Optional()])
     at = TimeField(_l("Uhrzeit (Ortszeit)"), validators=[Optional()])
+    # Set by the confirmation page: the manager has seen to how many addresses it goes.
+    confirm = HiddenField()
+    recipients = HiddenField()
 
     def validate_when(self, field):
         # On the choice: an empty optional field runs no checks of its own.
         if field.data == "later" and not (self.day.data and self.at.data):
             raise ValidationError(_l("Bitte Datum und Uhrzeit für den Versand angeben."))
+
+    def confirmed_for(self, recipient_count: int) -> bool:
+        """Confirmed on the page that showed this very number of recipients."""
+        return self.confirm.data == CONFIRMED and self.recipients.data == str(recipient_count)
 
 
 class NewsForm(FlaskForm):

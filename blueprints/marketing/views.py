@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from blueprints.events.services import local, town_time
 from blueprints.extensions import limiter
 from blueprints.marketing import campaigns, news, newsletter
-from blueprints.marketing.forms import CampaignForm, NewsForm, SendForm, SubscribeForm
+from blueprints.marketing.forms import CONFIRMED, CampaignForm, NewsForm, SendForm, SubscribeForm
 from blueprints.marketing.models import CAMPAIGN_BLOCKS, NEWSLETTER_LISTS, Campaign, NewsPost
 from tenants.access import public, requires
 from tenants.db import db
@@ -162,25 +162,44 @@ def campaign_test(campaign_id):
 
 @requires("town.manage")
 def campaign_send(campaign_id):
+    """First answer with a page asking "An … Empfänger:innen senden?"; its confirmation sends or schedules."""
     found = _campaign(campaign_id)
     form = SendForm()
     if not form.validate_on_submit():
         return _campaign_page(found, form, 422)
+    at = town_time(form.day.data, form.at.data) if form.when.data == "later" else None
     try:
-        if form.when.data == "later":
-            at = town_time(form.day.data, form.at.data)
-            campaigns.schedule(found, at)
-            db.session.commit()
-            flash(_("Der Versand ist geplant für %(when)s.", when=f"{local(at):%d.%m.%Y %H:%M}"), "success")
-        else:
-            count = campaigns.send_now(found)
-            db.session.commit()
-            flash(ngettext("Die Kampagne geht an %(num)d Empfänger:in.",
-                           "Die Kampagne geht an %(num)d Empfänger:innen.", count), "success")
+        campaigns.check_sendable(found, at)
+        count = campaigns.recipient_count(found)
+        if not form.confirmed_for(count):
+            return _send_confirmation(found, form, at, count)
+        _send_or_schedule(found, at)
     except campaigns.NotSendable as refused:
         db.session.rollback()
         flash(str(refused), "error")
     return redirect(url_for("marketing.campaign", campaign_id=found.id))
+
+
+def _send_confirmation(found: Campaign, form: SendForm, at, count: int):
+    """The question with the count; asked again, with a note, if the count changed since it was asked."""
+    # In the town's time by zoneinfo: pytz, which Babel would rebase with, knows no summer time after 2037.
+    local_at = local(at) if at is not None else None
+    return render_template("marketing/campaign_send.html", campaign=found, form=form, local_at=local_at,
+                           recipients=count, confirmed=CONFIRMED, changed=form.confirm.data == CONFIRMED,
+                           lists=NEWSLETTER_LISTS)
+
+
+def _send_or_schedule(found: Campaign, at) -> None:
+    if at is not None:
+        campaigns.schedule(found, at)
+        db.session.commit()
+        flash(_("Der Versand ist geplant für %(when)s.", when=f"{local(at):%d.%m.%Y %H:%M}"), "success")
+    else:
+        count = campaigns.send_now(found)
+        db.session.commit()
+        flash(ngettext("Die Kampagne geht an %(count)s Empfänger:in.",
+                       "Die Kampagne geht an %(count)s Empfänger:innen.", count, count=format_decimal(count)),
+              "success")
 
 
 @requires("town.manage")

@@ -45,6 +45,26 @@ def campaign_mails(smtp_server, email) -> list:
     return [m for m in smtp_server.messages_to(email) if m["List-Unsubscribe"]]
 
 
+SEND_FORM = re.compile(r'<form method="post" action="[^"]*/senden">(.*?)</form>', re.S)
+HIDDEN_INPUT = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+
+
+def confirm_sending(client, page):
+    """Press the confirmation page's button: post its form as the browser would."""
+    [form] = SEND_FORM.findall(page.text)
+    return client.post(page.request.path, data=dict(HIDDEN_INPUT.findall(form)), follow_redirects=True)
+
+
+def send_confirmed(client, campaign_path, **choice):
+    """"Versenden" on the campaign page, then "Ja, …" on the page asking once more."""
+    return confirm_sending(client, client.post(campaign_path + "/senden", data=choice))
+
+
+def recipients_now(app, town, campaign_id) -> int:
+    with app.app_context(), tenant_context(town):
+        return campaigns.recipient_count(db.session.get(campaigns.Campaign, campaign_id))
+
+
 def test_a_manager_writes_previews_and_test_sends_a_campaign_only_to_their_own_address(
         mail_app, smtp_server, visitor, manager, towns):
     client, user = manager
@@ -78,11 +98,12 @@ def test_send_now_reaches_every_list_once_per_address_and_a_second_click_sends_n
     campaign_id = create_campaign(mail_app, towns.a, lists=("residents", "traders"))
     path = staff_url(towns.a, f"kampagnen/{campaign_id}")
 
-    first = client.post(path + "/senden", data={"when": "now"}, follow_redirects=True)
-    second = client.post(path + "/senden", data={"when": "now"}, follow_redirects=True)
+    question = client.post(path + "/senden", data={"when": "now"})
+    first = confirm_sending(client, question)
+    second = confirm_sending(client, question)  # the same confirmation, sent twice
 
     assert "Die Kampagne geht an" in first.text
-    assert "Diese Kampagne wird schon versandt." in second.text
+    assert "Diese Kampagne ist schon versandt." in second.text
     assert [len(campaign_mails(smtp_server, e)) for e in (both, trader, investor)] == [1, 1, 0]
     page = client.get(path).text
     assert "versandt" in page and 'data-progress-url="' in page and "<progress" in page
@@ -116,14 +137,84 @@ def test_a_manager_sets_a_time_in_local_time_and_it_is_stored_in_utc(mail_app, m
     client, _user = manager
     campaign_id = create_campaign(mail_app, towns.a)
     path = staff_url(towns.a, f"kampagnen/{campaign_id}")
-    response = client.post(path + "/senden", data={"when": "later", "day": "2099-07-01", "at": "10:00"},
-                           follow_redirects=True)
+    response = send_confirmed(client, path, when="later", day="2099-07-01", at="10:00")
     assert "Der Versand ist geplant für 01.07.2099 10:00" in response.text
     row = campaign_row(mail_app, towns.a, campaign_id)
     assert row.status == "scheduled"
     assert row.scheduled_at.replace(tzinfo=timezone.utc) == datetime(2099, 7, 1, 8, tzinfo=timezone.utc)
     missing = client.post(path + "/senden", data={"when": "later", "day": "2099-07-01"})
     assert missing.status_code == 422 and "Bitte Datum und Uhrzeit" in missing.text
+
+
+def test_versenden_first_asks_with_the_number_of_recipients_and_sends_nothing(
+        mail_app, smtp_server, visitor, manager, towns):
+    client, _user = manager
+    readers = [confirmed_reader(visitor, smtp_server, towns.a, lists=("investors",)) for _ in range(2)]
+    campaign_id = create_campaign(mail_app, towns.a, lists=("investors",))
+    path = staff_url(towns.a, f"kampagnen/{campaign_id}")
+    count = recipients_now(mail_app, towns.a, campaign_id)
+    assert count >= 2
+
+    question = client.post(path + "/senden", data={"when": "now"})  # a bare POST, no confirmation
+
+    assert question.status_code == 200
+    assert f"<h1>An {count} Empfänger:innen senden?</h1>" in question.text
+    assert "Investor:innen" in question.text and "sofort" in question.text
+    assert "Ja, jetzt senden" in question.text and "Nein, zurück zur Kampagne" in question.text
+    assert campaign_row(mail_app, towns.a, campaign_id).status == "draft"
+    assert all(campaign_mails(smtp_server, reader) == [] for reader in readers)
+
+    sent = confirm_sending(client, question)
+    assert f"Die Kampagne geht an {count} Empfänger:innen." in sent.text
+    assert campaign_row(mail_app, towns.a, campaign_id).recipient_count == count
+    assert all(len(campaign_mails(smtp_server, reader)) == 1 for reader in readers)
+
+
+def test_a_confirmation_for_another_number_of_recipients_asks_again_and_sends_nothing(
+        mail_app, smtp_server, visitor, manager, towns):
+    client, _user = manager
+    campaign_id = create_campaign(mail_app, towns.a, lists=("traders",))
+    path = staff_url(towns.a, f"kampagnen/{campaign_id}")
+    question = client.post(path + "/senden", data={"when": "now"})
+    newcomer = confirmed_reader(visitor, smtp_server, towns.a, lists=("traders",))  # joins in between
+
+    asked_again = confirm_sending(client, question)
+
+    count = recipients_now(mail_app, towns.a, campaign_id)
+    assert "Die Zahl der Empfänger:innen hat sich geändert" in asked_again.text
+    assert f"An {count} Empfänger:in" in asked_again.text
+    assert campaign_row(mail_app, towns.a, campaign_id).status == "draft"
+    assert campaign_mails(smtp_server, newcomer) == []
+    confirm_sending(client, asked_again)
+    assert len(campaign_mails(smtp_server, newcomer)) == 1
+
+
+def test_a_scheduled_send_asks_with_the_time_and_the_count_of_today(mail_app, manager, towns):
+    client, _user = manager
+    campaign_id = create_campaign(mail_app, towns.a)
+    path = staff_url(towns.a, f"kampagnen/{campaign_id}")
+    count = recipients_now(mail_app, towns.a, campaign_id)
+
+    question = client.post(path + "/senden", data={"when": "later", "day": "2099-07-01", "at": "10:00"})
+
+    assert f"An {count} Empfänger:in" in question.text
+    assert "Mittwoch, 1. Juli 2099, 10:00 (Ortszeit)" in question.text
+    assert "Die Kampagne geht an alle, die zum Versandzeitpunkt bestätigt sind." in question.text
+    assert "Ja, Versand planen" in question.text
+    assert campaign_row(mail_app, towns.a, campaign_id).status == "draft"
+    assert "Der Versand ist geplant für 01.07.2099 10:00" in confirm_sending(client, question).text
+
+
+def test_a_campaign_that_cannot_go_out_is_refused_before_the_question(mail_app, manager, towns):
+    client, _user = manager
+    campaign_id = create_campaign(mail_app, towns.a)
+    path = staff_url(towns.a, f"kampagnen/{campaign_id}")
+    past = client.post(path + "/senden", data={"when": "later", "day": "2001-07-01", "at": "10:00"},
+                       follow_redirects=True)
+    assert "Der Zeitpunkt liegt in der Vergangenheit." in past.text and "senden?" not in past.text
+    send_now(mail_app, towns.a, campaign_id)
+    again = client.post(path + "/senden", data={"when": "now"}, follow_redirects=True)
+    assert "Diese Kampagne ist schon versandt." in again.text and "senden?" not in again.text
 
 
 def test_a_scheduled_campaign_goes_out_once_however_often_the_runner_runs(mail_app, smtp_server, visitor,
