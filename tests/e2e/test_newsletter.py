@@ -1,5 +1,6 @@
 """The newsletter in a real browser: a visitor subscribes and confirms, the manager sends a
-campaign, the visitor receives it and unsubscribes in one click; the public pages pass axe-core."""
+campaign (confirming the number of recipients first), the visitor receives it and unsubscribes
+in one click; the public pages and the send confirmation pass axe-core."""
 import re
 import time
 from urllib.parse import urlsplit
@@ -59,6 +60,12 @@ def test_a_visitor_subscribes_confirms_receives_a_campaign_and_unsubscribes_in_o
     expect(manager.get_by_role("heading", level=1)).to_have_text("Frühlingsfest in der Altstadt")
     manager.get_by_label("jetzt senden").check()
     manager.get_by_role("button", name="Versenden").click()
+    # Nothing goes out before the manager has seen to how many it would go.
+    expect(manager.get_by_role("heading", level=1)).to_have_text("An 1 Empfänger:in senden?")
+    assert smtp_server.messages_to(email) == [confirmation]
+    violations = axe_violations(manager)
+    assert not violations, f"axe-core on the send confirmation:\n{describe(violations)}"
+    manager.get_by_role("button", name="Ja, jetzt senden").click()
     expect(manager.locator(".flashes")).to_contain_text("Die Kampagne geht an 1 Empfänger:in.")
     expect(manager.get_by_test_id("delivered")).to_have_text("1", timeout=10_000)
     manager.screenshot(path=str(artifacts / "newsletter-campaign.png"), full_page=True)
