@@ -7,12 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tenants import portability, services
+from tenants.cli_errors import ClearErrors
 from tenants.db import db
 from tenants.migrations import head_revision
 from tenants.models import Tenant
 
 
-@click.group("tenants", help="Manage towns (tenants) and their schemas.")
+@click.group("tenants", cls=ClearErrors, help="Manage towns (tenants) and their schemas.")
 def cli():
     pass
 
@@ -72,7 +73,7 @@ def migrate(slugs, all_towns):
         try:
             report = services.migrate_tenants(list(slugs) or None, on_done=done)
         except LookupError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.ClickException(str(exc)) from None
         bar.update(len(report.up_to_date))
     click.echo(f"{len(report.upgraded)} migrated, {len(report.up_to_date)} already at "
                f"{report.head}, {len(report.failed)} failed.")
@@ -103,7 +104,7 @@ def export(slug, file):
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path())  # unreadable: ClearErrors names the file
 @click.option("--as", "as_slug", help="Import under this slug instead of the exported one.")
 @with_appcontext
 def import_(file, as_slug):
@@ -130,5 +131,5 @@ def delete(slug, yes):
     try:
         services.delete_tenant(slug)
     except LookupError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Town {slug} deleted.")

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from rq import Worker
 
+from tenants.cli_errors import ClearErrors
 from tenants.db import db
 from tenants.jobs import QUEUES, run_relays, serve_jobs_for
 from tenants.redis_link import redis_connection
@@ -20,7 +21,7 @@ RELAY_LOCK_KEY = "quartier:relay-turn"
 REDIS_RETRY_LONGEST_SECONDS = 30.0
 
 
-@click.group("jobs", help="Background jobs: run a worker, relay waiting work.")
+@click.group("jobs", cls=ClearErrors, help="Background jobs: run a worker, relay waiting work.")
 def cli():
     pass
 

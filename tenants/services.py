@@ -12,6 +12,8 @@ from tenants.db import db, schema_for_slug
 from tenants.models import Membership, Tenant, TenantHost
 from tenants.resolver import validate_slug
 
+LIST_TOWNS = "`flask tenants list` shows the towns."
+
 
 def registry():
     return current_app.extensions["quartier_registry"]
@@ -56,7 +58,7 @@ def migrate_tenants(slugs=None, on_progress=None, on_done=None) -> migrations.Mi
     towns = {t.schema_name: t for t in db.session.scalars(query)}
     missing = set(slugs or ()) - {t.slug for t in towns.values()}
     if missing:
-        raise LookupError(f"Unknown town(s): {', '.join(sorted(missing))}")
+        raise LookupError(f"Unknown town(s): {', '.join(sorted(missing))}. {LIST_TOWNS}")
 
     def record(schema, revision, error):
         if revision is not None:
@@ -88,7 +90,7 @@ def delete_tenant(slug: str) -> None:
     """
     tenant = get_tenant(slug)
     if tenant is None:
-        raise LookupError(f"Unknown town: {slug}")
+        raise LookupError(f"Unknown town: {slug}. {LIST_TOWNS}")
     if tenant.status != "deleting":
         tenant.status = "deleting"
         db.session.commit()
@@ -110,7 +112,7 @@ def update_tenant(slug: str, **fields) -> TenantInfo:
     """Change a town's name, branding, plan or status."""
     tenant = get_tenant(slug)
     if tenant is None:
-        raise LookupError(f"Unknown town: {slug}")
+        raise LookupError(f"Unknown town: {slug}. {LIST_TOWNS}")
     unknown = set(fields) - set(BRANDING_FIELDS)
     if unknown:
         raise ValueError(f"Not a town setting: {', '.join(sorted(unknown))}")

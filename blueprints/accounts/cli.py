@@ -3,11 +3,12 @@ import click
 from flask.cli import with_appcontext
 
 from blueprints.accounts import services
+from tenants.cli_errors import ClearErrors
 from tenants.db import db
 from tenants.services import get_tenant
 
 
-@click.group("users", help="Manage user accounts.")
+@click.group("users", cls=ClearErrors, help="Manage user accounts.")
 def cli():
     pass
 
@@ -26,7 +27,7 @@ def create(email, password, name, platform_admin, slug, role):
         raise click.UsageError("--tenant and --role go together.")
     town = get_tenant(slug) if slug else None
     if slug and town is None:
-        raise click.UsageError(f"Unknown town: {slug}")
+        raise click.ClickException(f"Unknown town: {slug}. `flask tenants list` shows the towns.")
     try:
         user = services.create_user(email, password, name, platform_admin=platform_admin,
                                     confirmed=True)
@@ -46,7 +47,7 @@ def token(email, name):
     """Print a new personal API token (shown only once)."""
     user = services.get_user_by_email(email)
     if user is None:
-        raise click.UsageError(f"No account for {email}.")
+        raise click.ClickException(f"No account for {email}: `flask users create` makes one.")
     plain = services.issue_token(user, name)
     db.session.commit()
     click.echo(plain)

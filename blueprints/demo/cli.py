@@ -4,9 +4,10 @@ import pyotp
 from flask.cli import with_appcontext
 
 from blueprints.demo import services
+from tenants.cli_errors import ClearErrors
 
 
-@click.group("demo", help="Demo data.")
+@click.group("demo", cls=ClearErrors, help="Demo data.")
 def cli():
     pass
 

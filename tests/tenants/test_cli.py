@@ -145,7 +145,7 @@ def test_migrate_needs_towns_or_all(app):
 
 def test_migrate_refuses_unknown_towns(app):
     result = run(app, "migrate", "gibt-es-nicht")
-    assert result.exit_code == 2 and "Unknown town(s): gibt-es-nicht" in result.output
+    assert result.exit_code == 1 and "Unknown town(s): gibt-es-nicht" in result.output
 
 
 def test_migrate_a_town_at_head_changes_nothing(app):
@@ -233,7 +233,7 @@ def test_delete_drops_schema_registry_entry_and_memberships(app, create_user):
 
 def test_deleting_an_unknown_town_says_so(app):
     result = run(app, "delete", "gibt-es-nicht", "--yes")
-    assert result.exit_code == 2 and "Unknown town: gibt-es-nicht" in result.output
+    assert result.exit_code == 1 and "Unknown town: gibt-es-nicht" in result.output
 
 
 def test_a_deleted_town_can_be_created_again_under_its_slug(app):
