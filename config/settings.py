@@ -5,11 +5,14 @@ Nothing else in Quartier reads ``os.environ``; everything asks ``app.config``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "dev-only-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -29,6 +32,13 @@ def _integer(environ, name, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{name}={value!r} is not a whole number; set e.g. {name}={default}.") from None
+
+
+def _at_least_zero(environ, name, default: int) -> int:
+    value = _integer(environ, name, default)
+    if value < 0:
+        raise ConfigurationError(f"{name}={value} must be 0 or more; set e.g. {name}={default}.")
+    return value
 
 
 def _positive(environ, name, default: int) -> int:
@@ -58,6 +68,60 @@ def _url(environ, name) -> str | None:
         raise ConfigurationError(
             f"{name}={value!r} is not a base URL; set e.g. {name}=https://quartier.example.de")
     return value.rstrip("/")
+
+
+def _checked_url(environ, name, default, schemes: tuple[str, ...], example: str) -> str | None:
+    """A service's URL of one of ``schemes`` with a host (or a path, for sqlite and unix)."""
+    value = _text(environ, name, default)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    scheme = parts.scheme.split("+", 1)[0]
+    try:
+        parts.port  # noqa: B018  (reading it checks that it is a number)
+        has_place = bool(parts.hostname) or scheme in ("sqlite", "unix")
+    except ValueError:  # a port that is no number, a bracket left open
+        has_place = False
+    if scheme not in schemes or not has_place:
+        raise ConfigurationError(f"{name}={_hidden(value)!r} is not a URL of {'/'.join(schemes)}; "
+                                 f"set e.g. {name}={example}.")
+    return value
+
+
+def _hidden(url: str) -> str:
+    """The URL as it may stand in a log: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+HOST_NAME = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _host_suffix(environ, name) -> str | None:
+    value = _text(environ, name)
+    if value is not None and not HOST_NAME.match(value.lower()):
+        raise ConfigurationError(f"{name}={value!r} is not a host name; set e.g. "
+                                 f"{name}=quartier.example.de (towns then answer at "
+                                 "<slug>.quartier.example.de).")
+    return value
+
+
+def _secret_key(environ, env: str) -> str:
+    secret_key = _text(environ, "SECRET_KEY")
+    if env == "development" or (env == "test" and secret_key is None):
+        return secret_key or DEVELOPMENT_SECRET
+    hint = ("Set SECRET_KEY to a long random value, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`.")
+    if secret_key is None:
+        raise ConfigurationError(f"SECRET_KEY is not set. {hint}")
+    if secret_key == DEVELOPMENT_SECRET:
+        raise ConfigurationError(f"SECRET_KEY is the development default, which anyone can read. {hint}")
+    if len(secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(f"SECRET_KEY has {len(secret_key)} characters; sessions signed with "
+                                 f"it can be forged, so use at least {MIN_SECRET_LENGTH}. {hint}")
+    return secret_key
 
 
 def _flag(environ, name, default=False):
@@ -92,6 +156,8 @@ class Settings:
     # A large send (a newsletter) goes out in parts of this many mails, each
     # part one job over one SMTP connection.
     mail_batch_size: int = 200
+    # How many reverse proxies stand in front of gunicorn (their X-Forwarded-* are trusted).
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -119,6 +185,7 @@ class Settings:
             "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret,
             "STRIPE_API_BASE": self.stripe_api_base,
             "TENANT_HOST_SUFFIX": self.tenant_host_suffix,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "PUBLIC_URL": self.public_url,
             # The map's tiles (Leaflet URL template) and their required credit.
             "MAP_TILE_URL": self.map_tile_url,
@@ -179,20 +246,16 @@ def load_settings(environ=None, **overrides) -> Settings:
             f"QUARTIER_ENV={env!r} is not one of development, test, production."
         )
     instance_path = Path(_text(environ, "QUARTIER_INSTANCE_PATH", str(ROOT / "instance")))
-    secret_key = _text(environ, "SECRET_KEY")
-    if secret_key is None:
-        if env == "production":
-            raise ConfigurationError(
-                "SECRET_KEY is not set. Set the environment variable SECRET_KEY to a long "
-                "random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-            )
-        secret_key = DEVELOPMENT_SECRET
     values = {
         "env": env,
-        "secret_key": secret_key,
-        "database_url": _text(environ, "DATABASE_URL", f"sqlite:///{instance_path / 'quartier.db'}"),
-        "redis_url": _text(environ, "REDIS_URL"),
-        "mail_url": _text(environ, "MAIL_URL"),
+        "secret_key": _secret_key(environ, env),
+        "database_url": _checked_url(environ, "DATABASE_URL", f"sqlite:///{instance_path / 'quartier.db'}",
+                                     ("postgresql", "sqlite"),
+                                     "postgresql+psycopg://quartier@db.example.de:5432/quartier"),
+        "redis_url": _checked_url(environ, "REDIS_URL", None, ("redis", "rediss", "unix"),
+                                  "redis://redis.example.de:6379/0"),
+        "mail_url": _checked_url(environ, "MAIL_URL", None, ("smtp", "smtps"),
+                                 "smtp://user:password@mail.example.de:587?starttls=1"),
         "mail_from": _text(environ, "MAIL_FROM", "noreply@localhost"),
         "mail_retry_max": _integer(environ, "MAIL_RETRY_MAX", 5),
         "mail_retry_intervals": _seconds_list(environ, "MAIL_RETRY_INTERVALS",
@@ -201,7 +264,8 @@ def load_settings(environ=None, **overrides) -> Settings:
         "stripe_secret_key": _text(environ, "STRIPE_SECRET_KEY"),
         "stripe_webhook_secret": _text(environ, "STRIPE_WEBHOOK_SECRET"),
         "stripe_api_base": _text(environ, "STRIPE_API_BASE"),
-        "tenant_host_suffix": _text(environ, "TENANT_HOST_SUFFIX"),
+        "tenant_host_suffix": _host_suffix(environ, "TENANT_HOST_SUFFIX"),
+        "trusted_proxies": _at_least_zero(environ, "TRUSTED_PROXIES", 0),
         "public_url": _url(environ, "PUBLIC_URL"),
         # "off": no tiles at all (a closed network); the maps then show their lists alone.
         "map_tile_url": "" if _text(environ, "MAP_TILE_URL") == "off"
