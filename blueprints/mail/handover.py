@@ -44,7 +44,7 @@ def accepted_already(message_ids: list[str]) -> set[str]:
     except RedisError as exc:
         log.warning("Could not read which mails were accepted: %s", exc)
         return set()
-    return {message_id for message_id, mark in zip(message_ids, found) if mark is not None}
+    return {message_id for message_id, mark in zip(message_ids, found, strict=True) if mark is not None}
 
 
 def _connection():

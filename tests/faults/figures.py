@@ -83,7 +83,7 @@ def table(results: list[RunFigures]) -> str:
     lines = []
     for number, row in enumerate(rows):
         cells = [cell.ljust(width) if column == 0 else cell.rjust(width)
-                 for column, (cell, width) in enumerate(zip(row, widths))]
+                 for column, (cell, width) in enumerate(zip(row, widths, strict=False))]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
         if number == 0:
             lines.append("  ".join("-" * width for width in widths) + "  -----")

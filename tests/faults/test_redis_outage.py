@@ -49,7 +49,7 @@ def readiness_of_every_worker(server: Gunicorn, phase: str) -> dict[int, tuple[i
         for batch in range(15):
             probes = [f"ready-{phase.replace(' ', '-')}-{batch}-{n}" for n in range(4)]
             for probe, answer in pool.map(ask, probes):
-                worker = wait_for(lambda: server.worker_of_probe().get(probe), timeout=5,
+                worker = wait_for(lambda probe=probe: server.worker_of_probe().get(probe), timeout=5,
                                   message=f"the access log line of {probe}")
                 answers[worker] = (answer.status_code, answer.json().get("failing", []))
             if len(answers) == server.workers:
